@@ -1,0 +1,46 @@
+/**
+ * What the Python step runtime (kernel-bridge/cellpipe_runtime) is given to run one step.
+ * Serialized as JSON; the same document drives local runs and containers on a cluster.
+ */
+export interface StepSpec {
+  /** Format version of this document. */
+  version: 1;
+  pipeline: string;
+  step: string;
+  /** Ordered actions that prepare the namespace before the cells run. */
+  prepare: PrepareAction[];
+  cells: StepCell[];
+  /** Names to save after the cells ran. */
+  outputs: string[];
+  /** Metric names to read from the namespace after the cells ran (`pipeline-metrics`). */
+  metrics: string[];
+  /** Parameter values bound as globals before the cells run. */
+  parameters: Record<string, unknown>;
+  /**
+   * Every top-level `def`/`class` seen in earlier steps, by name, so that unpickling a value
+   * whose type lives in `__main__` can define that type on demand.
+   */
+  definitions: Record<string, { source: string; cellId: string }>;
+}
+
+export interface StepCell {
+  id: string;
+  /** 0-based notebook index, used to map tracebacks back to the notebook. */
+  index: number;
+  source: string;
+}
+
+export type PrepareAction =
+  /** Re-execute an import, def or class statement from an earlier cell. */
+  | { action: 'exec'; names: string[]; source: string; cellId: string; cellIndex: number }
+  /** Load a value saved by an earlier step; `dir` is that step's output folder (it holds `manifest.json`). */
+  | { action: 'load'; name: string; from: string; dir: string };
+
+/** Written by the runtime next to the outputs: `<outputDir>/manifest.json`. */
+export interface StepManifest {
+  step: string;
+  outputs: Record<string, { file: string; serializer: string; type: string; sha256: string; bytes: number }>;
+  metrics: Record<string, import('../../events/runEvent.js').MetricValue | import('../../events/runEvent.js').MetricValue[]>;
+  status: 'succeeded' | 'failed';
+  error?: { type: string; message: string; cellId?: string; cellIndex?: number; line?: number; traceback: string };
+}

@@ -1,0 +1,78 @@
+import type { StepSettings } from '../notebook/model.js';
+
+/** What a step receives from an earlier step. */
+export type InputKind = 'value' | 'function' | 'class' | 'module';
+
+export interface StepInput {
+  name: string;
+  /** Name of the producing step. */
+  from: string;
+  kind: InputKind;
+}
+
+export type WarningCode =
+  | 'syntax-error'
+  | 'unknown-tag'
+  | 'malformed-tag'
+  | 'star-import'
+  | 'dynamic-code'
+  | 'unresolved-name'
+  | 'name-normalized'
+  | 'untravelable-value'
+  | 'not-python';
+
+export interface AnalysisWarning {
+  code: WarningCode;
+  message: string;
+  /** Cell the warning is about, when there is one. */
+  cellId?: string;
+  cellIndex?: number;
+  /** 1-based line within the cell. */
+  line?: number;
+}
+
+/**
+ * Code that a consumer step re-executes instead of receiving a serialized object:
+ * imports, function and class definitions (one top-level statement each).
+ */
+export interface CodeDependency {
+  /** Names the statement binds (`import numpy as np` binds `np`). */
+  names: string[];
+  kind: Exclude<InputKind, 'value'>;
+  /** Exact source of the top-level statement, decorators included. */
+  source: string;
+  cellId: string;
+  /** Producing step. */
+  from: string;
+}
+
+export interface PipelineStep {
+  /** Kubernetes-safe (RFC 1123 label) step name. */
+  name: string;
+  /** Name as written in the tag, before normalisation. */
+  displayName: string;
+  /** Cell ids, in notebook order. */
+  cells: string[];
+  /** Direct upstream steps (inferred data edges plus `prev:`), in notebook order. */
+  after: string[];
+  inputs: StepInput[];
+  /** Names this step binds or mutates that some later step reads. */
+  outputs: string[];
+  /** Code re-executed before the step's cells, in the order it must run. */
+  code: CodeDependency[];
+  /** Pipeline parameters the step reads. */
+  parameters: string[];
+  /** Metric names reported by this step. */
+  metrics: string[];
+  settings: StepSettings;
+}
+
+export type ParameterValue = string | number | boolean | null | ParameterValue[] | { [key: string]: ParameterValue };
+
+export interface PipelineGraph {
+  name: string;
+  steps: PipelineStep[];
+  /** Defaults from the `pipeline-parameters` cell, keyed by name. */
+  parameters: Record<string, ParameterValue>;
+  warnings: AnalysisWarning[];
+}
