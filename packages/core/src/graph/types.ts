@@ -51,7 +51,7 @@ export interface PipelineStep {
   name: string;
   /** Name as written in the tag, before normalisation. */
   displayName: string;
-  /** Cell ids, in notebook order. */
+  /** Ids of the cells the step executes, in notebook order (never `skip`, parameter or metrics cells). */
   cells: string[];
   /** Direct upstream steps (inferred data edges plus `prev:`), in notebook order. */
   after: string[];
@@ -74,5 +74,7 @@ export interface PipelineGraph {
   steps: PipelineStep[];
   /** Defaults from the `pipeline-parameters` cell, keyed by name. */
   parameters: Record<string, ParameterValue>;
+  /** Every top-level `def`/`class` statement of the notebook, in notebook order (for unpickling on demand). */
+  definitions: CodeDependency[];
   warnings: AnalysisWarning[];
 }

@@ -1,0 +1,61 @@
+import type { PipelineGraph } from '../../graph/types.js';
+import type { Notebook } from '../../notebook/model.js';
+import type { PrepareAction, StepSpec } from './spec.js';
+
+export interface BuildStepSpecOptions {
+  /** Parameter values for this run (defaults merged with overrides). */
+  parameters: Record<string, unknown>;
+  /** Output folder of a producer step, as the step runtime will see it (a local path or a container path). */
+  inputDir(step: string): string;
+}
+
+/** The document the Python step runtime needs to run `stepName`; the same for local runs and containers. */
+export function buildStepSpec(
+  notebook: Notebook,
+  graph: PipelineGraph,
+  stepName: string,
+  options: BuildStepSpecOptions,
+): StepSpec {
+  const step = graph.steps.find((s) => s.name === stepName);
+  if (!step) throw new Error(`no step named '${stepName}' in ${graph.name}`);
+  const cellsById = new Map(notebook.cells.map((cell) => [cell.id, cell]));
+  const cellIndex = (id: string): number => cellsById.get(id)?.index ?? -1;
+
+  const prepare: PrepareAction[] = [
+    ...step.code.map(
+      (dep): PrepareAction => ({
+        action: 'exec',
+        names: dep.names,
+        source: dep.source,
+        cellId: dep.cellId,
+        cellIndex: cellIndex(dep.cellId),
+      }),
+    ),
+    ...step.inputs
+      .filter((input) => input.kind === 'value')
+      .map((input): PrepareAction => ({ action: 'load', name: input.name, from: input.from, dir: options.inputDir(input.from) })),
+  ];
+
+  const firstCell = cellIndex(step.cells[0] ?? '');
+  const definitions: StepSpec['definitions'] = {};
+  for (const def of graph.definitions) {
+    if (cellIndex(def.cellId) >= firstCell) continue;
+    for (const name of def.names) definitions[name] = { source: def.source, cellId: def.cellId };
+  }
+
+  return {
+    version: 1,
+    pipeline: graph.name,
+    step: step.name,
+    prepare,
+    cells: step.cells.map((id) => {
+      const cell = cellsById.get(id);
+      if (!cell) throw new Error(`step '${step.name}' names cell ${id}, which the notebook does not have`);
+      return { id, index: cell.index, source: cell.source };
+    }),
+    outputs: step.outputs,
+    metrics: step.metrics,
+    parameters: Object.fromEntries(step.parameters.map((name) => [name, options.parameters[name]])),
+    definitions,
+  };
+}
