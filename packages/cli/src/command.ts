@@ -1,0 +1,19 @@
+/** Streams a command writes to; tests pass their own. */
+export interface CommandIO {
+  stdout: NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
+  stderr: NodeJS.WritableStream;
+  cwd: string;
+  /** Aborted on Ctrl-C. */
+  signal: AbortSignal;
+}
+
+/** One `cellpipe <name>` subcommand; `main.ts` dispatches to these. */
+export interface Command {
+  name: string;
+  /** One line for `cellpipe --help`. */
+  summary: string;
+  /** Full usage text for `cellpipe <name> --help`. */
+  usage: string;
+  /** Resolves to the process exit code: 0 success, 1 the pipeline failed, 2 bad input. */
+  run(args: string[], io: CommandIO): Promise<number>;
+}
