@@ -1,0 +1,78 @@
+#!/usr/bin/env node
+// `npm test`: installs what is missing, builds, then runs every suite (jest, pytest, the editors' end-to-end
+// tests) and ends with one summary line, `N passed, N failed`. Exit code 1 when anything failed.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const reports = join(root, 'test-results', 'reports');
+const only = process.argv.slice(2);
+
+function run(command, args, env = {}) {
+  console.log(`\n$ ${[command, ...args].join(' ')}`);
+  return spawnSync(command, args, { cwd: root, stdio: 'inherit', env: { ...process.env, ...env } }).status ?? 1;
+}
+
+function readJson(path) {
+  return existsSync(path) ? JSON.parse(readFileSync(path, 'utf8')) : null;
+}
+
+/** Each suite runs its own runner and reports its counts from the runner's own report file. */
+const suites = [
+  {
+    name: 'jest',
+    run: (file) =>
+      run(process.execPath, [
+        '--experimental-vm-modules',
+        'node_modules/jest/bin/jest.js',
+        '--ci',
+        '--json',
+        `--outputFile=${file}`,
+      ]),
+    count: (file) => {
+      const report = readJson(file);
+      return report && { passed: report.numPassedTests, failed: report.numFailedTests + report.numRuntimeErrorTestSuites, skipped: report.numPendingTests };
+    },
+  },
+  {
+    name: 'pytest',
+    run: (file) => run(join(root, '.venv', 'bin', 'python'), ['-m', 'pytest', '-q', `--junitxml=${file}`, 'kernel-bridge']),
+    count: (file) => {
+      if (!existsSync(file)) return null;
+      const suite = /<testsuite\b[^>]*>/.exec(readFileSync(file, 'utf8'))?.[0] ?? '';
+      const attr = (name) => Number(new RegExp(`\\b${name}="(\\d+)"`).exec(suite)?.[1] ?? 0);
+      const failed = attr('failures') + attr('errors');
+      return { passed: attr('tests') - failed - attr('skipped'), failed, skipped: attr('skipped') };
+    },
+  },
+  ...['jupyterlab', 'vscode'].map((editor) => ({
+    name: `e2e:${editor}`,
+    run: (file) => run('npm', ['run', `e2e:${editor}`], { PLAYWRIGHT_JSON_OUTPUT_NAME: file }),
+    count: (file) => {
+      const stats = readJson(file)?.stats;
+      return stats && { passed: stats.expected + stats.flaky, failed: stats.unexpected, skipped: stats.skipped };
+    },
+  })),
+];
+
+if (run(process.execPath, [join(root, 'scripts', 'setup.mjs')]) !== 0) process.exit(1);
+if (run('npx', ['tsc', '-b', 'packages/core', 'packages/cli']) !== 0) process.exit(1);
+
+rmSync(reports, { recursive: true, force: true });
+mkdirSync(reports, { recursive: true });
+const totals = { passed: 0, failed: 0, skipped: 0 };
+const lines = [];
+for (const suite of suites.filter((s) => only.length === 0 || only.includes(s.name))) {
+  const file = join(reports, `${suite.name.replace(':', '-')}.json`);
+  const status = suite.run(file);
+  const counts = suite.count(file) ?? { passed: 0, failed: 1, skipped: 0 };
+  // A runner that crashed before reporting, or exited non-zero with no failing test, still counts as a failure.
+  if (status !== 0 && counts.failed === 0) counts.failed = 1;
+  lines.push(`${suite.name}: ${counts.passed} passed, ${counts.failed} failed, ${counts.skipped} skipped`);
+  for (const key of Object.keys(totals)) totals[key] += counts[key];
+}
+console.log(`\n${lines.join('\n')}`);
+console.log(`${totals.passed} passed, ${totals.failed} failed, ${totals.skipped} skipped`);
+process.exit(totals.failed === 0 ? 0 : 1);
