@@ -1,0 +1,93 @@
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { MetricValue, RunState, StepState } from '../../events/runEvent.js';
+import { writeJsonAtomic } from './atomic.js';
+
+/** `run.json`: the whole state of one local run, rewritten atomically at every change. */
+export interface RunRecord {
+  version: 1;
+  runId: string;
+  /** Absolute path of the notebook. */
+  notebook: string;
+  backend: 'local';
+  state: RunState;
+  startedAt: string;
+  finishedAt?: string;
+  elapsedMs?: number;
+  /** Why the engine itself stopped the run, when it was not a step's doing. */
+  reason?: string;
+  /** Parameter values of the run (defaults merged with overrides). */
+  parameters: Record<string, unknown>;
+  python: string;
+  jobs: number;
+  cache: boolean;
+  steps: StepRecord[];
+}
+
+export interface StepRecord {
+  name: string;
+  state: StepState;
+  after: string[];
+  cells: string[];
+  startedAt?: string;
+  finishedAt?: string;
+  elapsedMs?: number;
+  /** True when the outputs were served from the cache without running Python. */
+  cached: boolean;
+  cacheKey?: string;
+  /** Final value of each metric. */
+  metrics: Record<string, MetricValue>;
+  /** Paths relative to the run folder. */
+  spec: string;
+  outDir: string;
+  stdout: string;
+  stderr: string;
+  reason?: string;
+  error?: { type: string; message: string; cellId?: string; cellIndex?: number; line?: number; traceback: string };
+  /** Process attempts made (more than 1 with `retry:` settings). */
+  attempts: number;
+}
+
+/** Holds a run's record in memory and persists it after every change. */
+export class RunRecordWriter {
+  readonly path: string;
+
+  constructor(
+    readonly runDir: string,
+    readonly record: RunRecord,
+  ) {
+    this.path = join(runDir, 'run.json');
+    this.save();
+  }
+
+  step(name: string): StepRecord {
+    const step = this.record.steps.find((s) => s.name === name);
+    if (!step) throw new Error(`run record has no step '${name}'`);
+    return step;
+  }
+
+  update(change: (record: RunRecord) => void): void {
+    change(this.record);
+    this.save();
+  }
+
+  private save(): void {
+    writeJsonAtomic(this.path, this.record);
+  }
+}
+
+/** Past runs of a notebook, newest first, from `<runRoot>/runs/*\/run.json`; unreadable records are left out. */
+export function listRunRecords(runRoot: string): RunRecord[] {
+  const runsDir = join(runRoot, 'runs');
+  if (!existsSync(runsDir)) return [];
+  const records: RunRecord[] = [];
+  for (const entry of readdirSync(runsDir, { withFileTypes: true })) {
+    if (!entry.isDirectory()) continue;
+    try {
+      records.push(JSON.parse(readFileSync(join(runsDir, entry.name, 'run.json'), 'utf8')) as RunRecord);
+    } catch {
+      // A run folder without a readable run.json (being created right now) is not a run yet.
+    }
+  }
+  return records.sort((a, b) => (a.startedAt < b.startedAt ? 1 : a.startedAt > b.startedAt ? -1 : 0));
+}
