@@ -1,0 +1,111 @@
+import pickle
+import threading
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.linear_model import LogisticRegression
+
+from cellpipe.digest import digest, value_kind
+
+
+def roundtrip(value):
+    return pickle.loads(pickle.dumps(value, protocol=5))
+
+
+class Point:
+    def __init__(self, x, y):
+        self.x, self.y = x, y
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        None,
+        3,
+        2.5,
+        float("nan"),
+        "text",
+        b"bytes",
+        [1, [2, (3, "x")]],
+        {"b": 1, "a": {"nested": [1.5]}},
+        {3, 1, 2},
+        frozenset({"a", "b"}),
+        np.arange(12, dtype=np.float32).reshape(3, 4),
+        np.array(["a", None, 3], dtype=object),
+        np.float64(1.25),
+        pd.DataFrame(
+            {"n": [1, 2, 3], "cat": pd.Categorical(["a", "b", "a"]), "when": pd.to_datetime(["2024-01-01", "2024-02-01", "2024-03-01"])},
+            index=pd.Index(["r1", "r2", "r3"], name="row"),
+        ),
+        pd.Series([1.0, None, 3.0], name="s"),
+        Point(1, [2, 3]),
+    ],
+)
+def test_pickle_round_trip_keeps_digest(value):
+    assert digest(roundtrip(value)) == digest(value)
+    assert not digest(value).startswith("opaque:")
+
+
+def test_fitted_model_digest_survives_round_trip_and_sees_refit():
+    X = np.array([[0.0, 1.0], [1.0, 0.0], [1.0, 1.0], [0.0, 0.0]])
+    model = LogisticRegression().fit(X, [0, 1, 1, 0])
+    before = digest(model)
+    assert digest(roundtrip(model)) == before
+    model.fit(X, [1, 0, 0, 1])
+    assert digest(model) != before
+
+
+def test_in_place_mutations_change_the_digest():
+    frame = pd.DataFrame({"a": [1, 2]})
+    array = np.zeros(3)
+    items = [1, 2]
+    point = Point(1, 2)
+    mapping = {"k": [1]}
+    rng = np.random.default_rng(0)
+    snapshots = [digest(v) for v in (frame, array, items, point, mapping, rng)]
+    frame["b"] = 1
+    array[0] = 1
+    items.append(3)
+    point.y = 5
+    mapping["k"].append(2)
+    rng.normal()
+    assert [digest(v) for v in (frame, array, items, point, mapping, rng)] != snapshots
+    for old, value in zip(snapshots, (frame, array, items, point, mapping, rng)):
+        assert digest(value) != old
+
+
+def test_equal_content_in_different_objects_has_equal_digest_and_types_differ():
+    assert digest([1, 2]) == digest([1, 2])
+    assert digest([1, 2]) != digest((1, 2))
+    assert digest(np.array([1, 2], dtype=np.int64)) != digest(np.array([1, 2], dtype=np.int32))
+    assert digest(pd.DataFrame({"a": [1]})) != digest(pd.DataFrame({"b": [1]}))
+
+
+def test_cycles_terminate():
+    cyclic = [1]
+    cyclic.append(cyclic)
+    assert digest(cyclic) == digest(roundtrip(cyclic))
+
+
+def test_values_that_cannot_travel_get_identity_digests(tmp_path):
+    generator = (n for n in range(3))
+    lock = threading.Lock()
+    with open(tmp_path / "f.txt", "w") as handle:
+        for value in (generator, lock, handle):
+            assert digest(value).startswith("opaque:")
+            assert hex(id(value))[2:] in digest(value)
+
+
+def test_value_kind_distinguishes_code_from_values():
+    def helper():
+        return 1
+
+    helper.__module__ = "__main__"
+    helper.__qualname__ = "helper"
+    assert value_kind("np", np) == "module"
+    assert value_kind("helper", helper) == "function"
+    assert value_kind("alias", helper) == "value"
+    assert value_kind("LogisticRegression", LogisticRegression) == "module"
+    assert value_kind("sqrt", __import__("math").sqrt) == "module"
+    assert value_kind("point", Point(1, 2)) == "value"

@@ -1,0 +1,281 @@
+"""Runs a notebook top to bottom in one process and records, per pipeline step, what it really read and wrote.
+
+    python -m cellpipe.tracer --plan PLAN.json --out TRACE.json
+
+PLAN (written by ``packages/core/src/verify``) lists the cells to execute in notebook order, each with
+the step it belongs to, plus the pipeline parameters (bound first, as the step runtime does) and the
+metric names. Skip, parameter and metrics cells are not in the plan: the pipeline never runs them.
+
+Reads are decoded from the bytecode of every frame whose globals are the notebook namespace (cells,
+functions and lambdas defined in cells, class bodies, ``exec``/``eval`` strings, IPython magics), with
+``sys.settrace`` and ``f_trace_opcodes``. A read counts when the step had not written the name itself.
+Writes are ``STORE``/``DELETE`` of notebook globals plus any name whose binding changed. Mutations are
+names still bound to the same object whose content digest (``cellpipe.digest``) changed during the step;
+a step that mutates a value needs its earlier content, so a mutation is also a read.
+The truth edge for a step reading a name comes from the nearest earlier step that wrote or mutated it.
+
+Exit codes: 0 traced to the end, 1 a cell raised (the trace up to that cell is still written), 2 bad plan.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dis
+import json
+import os
+import re
+import sys
+import tempfile
+import traceback
+import types
+from typing import Any
+
+from cellpipe.digest import digest, value_kind
+
+PARAMETERS_STEP = "(parameters)"
+_READ_OPS = {"LOAD_NAME", "LOAD_GLOBAL", "LOAD_FROM_DICT_OR_GLOBALS"}
+_WRITE_OPS = {"STORE_NAME", "STORE_GLOBAL", "DELETE_NAME", "DELETE_GLOBAL"}
+# IPython's own bookkeeping names (input/output history), never notebook data.
+_IPYTHON_NAMES = re.compile(r"^(_+|_i+|_i?\d+|_[iod]h|_exit_code|In|Out|get_ipython|exit|quit|display)$")
+
+
+class PlanError(Exception):
+    """The plan is not something the tracer can run; the message names the field."""
+
+
+class _StepTrace:
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.cells: list = []
+        self.reads: dict = {}
+        self.written: set = set()
+
+    def to_json(self, mutated: set, rebound: set, digests: dict, kinds: dict) -> dict:
+        return {
+            "name": self.name,
+            "cells": self.cells,
+            "reads": {name: {"cells": cells, "kind": kinds.get(name, "value")} for name, cells in sorted(self.reads.items())},
+            "writes": sorted(self.written | rebound),
+            "mutates": sorted(mutated),
+            "digests": digests,
+        }
+
+
+class Tracer:
+    """Executes cells in one namespace and decodes global reads and writes from their bytecode."""
+
+    def __init__(self, namespace: dict) -> None:
+        self.namespace = namespace
+        self.step: _StepTrace | None = None
+        self.cell_id = ""
+        self.read_kinds: dict = {}
+        self._tables: dict = {}
+
+    def _table(self, code: types.CodeType) -> dict:
+        table = self._tables.get(code)
+        if table is None:
+            table = {
+                ins.offset: (ins.opname, ins.argval)
+                for ins in dis.get_instructions(code)
+                if ins.opname in _READ_OPS or ins.opname in _WRITE_OPS
+            }
+            self._tables[code] = table
+        return table
+
+    def _global_trace(self, frame: types.FrameType, event: str, arg: Any) -> Any:
+        if frame.f_globals is not self.namespace:
+            return None
+        frame.f_trace_opcodes = True
+        frame.f_trace_lines = False
+        return self._local_trace
+
+    def _local_trace(self, frame: types.FrameType, event: str, arg: Any) -> Any:
+        if event != "opcode":
+            return self._local_trace
+        entry = self._table(frame.f_code).get(frame.f_lasti)
+        if entry is None:
+            return self._local_trace
+        opname, name = entry
+        step = self.step
+        if opname in _WRITE_OPS:
+            if opname.endswith("GLOBAL") or frame.f_locals is self.namespace:
+                step.written.add(name)
+            return self._local_trace
+        if opname == "LOAD_NAME" and frame.f_locals is not self.namespace and name in frame.f_locals:
+            return self._local_trace
+        if name in step.written or name not in self.namespace or _hidden(name):
+            return self._local_trace
+        cells = step.reads.setdefault(name, [])
+        if self.cell_id not in cells:
+            cells.append(self.cell_id)
+            self.read_kinds.setdefault((step.name, name), value_kind(name, self.namespace[name]))
+        return self._local_trace
+
+    def run_cell(self, code: types.CodeType, cell_id: str) -> None:
+        self.cell_id = cell_id
+        sys.settrace(self._global_trace)
+        try:
+            exec(code, self.namespace)
+        finally:
+            sys.settrace(None)
+
+
+def _live_names(namespace: dict, ignored: set) -> dict:
+    return {name: value for name, value in namespace.items() if name not in ignored and not _hidden(name)}
+
+
+def _hidden(name: str) -> bool:
+    """Module dunders (``__name__`` read by every class body) and IPython's history names are not notebook data."""
+    return (name.startswith("__") and name.endswith("__")) or bool(_IPYTHON_NAMES.match(name))
+
+
+def _digests(live: dict) -> dict:
+    return {name: digest(value) for name, value in live.items()}
+
+
+def _make_namespace() -> tuple:
+    """A fresh ``__main__`` module (pickling by reference must find notebook classes) and an IPython shell bound to it."""
+    module = types.ModuleType("__main__")
+    module.__dict__["__builtins__"] = __builtins__
+    sys.modules["__main__"] = module
+    transform = None
+    try:
+        from IPython.core.inputtransformer2 import TransformerManager
+        from IPython.core.interactiveshell import InteractiveShell
+
+        InteractiveShell.instance(user_module=module, user_ns=module.__dict__)
+        transform = TransformerManager().transform_cell
+    except ImportError:
+        pass
+    return module.__dict__, transform
+
+
+def _load_plan(path: str) -> dict:
+    try:
+        with open(path, encoding="utf-8") as handle:
+            plan = json.load(handle)
+    except (OSError, ValueError) as error:
+        raise PlanError(f"cannot read plan {path}: {error}") from None
+    if not isinstance(plan.get("cells"), list):
+        raise PlanError("plan field 'cells' must be a list")
+    for position, cell in enumerate(plan["cells"]):
+        for field in ("id", "index", "source", "step"):
+            if field not in cell:
+                raise PlanError(f"plan cells[{position}] lacks field '{field}'")
+    if not isinstance(plan.get("parameters", {}), dict):
+        raise PlanError("plan field 'parameters' must be an object")
+    return plan
+
+
+def _jsonable_metric(value: Any) -> Any:
+    if hasattr(value, "item") and callable(value.item):
+        try:
+            value = value.item()
+        except (TypeError, ValueError):
+            pass
+    return value if isinstance(value, (bool, int, float, str)) else repr(value)
+
+
+def trace(plan: dict) -> dict:
+    """Runs the plan's cells and returns the trace document (``status`` says whether every cell ran)."""
+    namespace, transform = _make_namespace()
+    sys.path.insert(0, os.getcwd())
+    ignored = set(namespace)
+    namespace.update(plan.get("parameters", {}))
+    tracer = Tracer(namespace)
+    last_writer = {name: PARAMETERS_STEP for name in plan.get("parameters", {})}
+    steps: list = []
+    edges: list = []
+    error = None
+
+    groups: list = []
+    for cell in plan["cells"]:
+        if not groups or groups[-1][0] != cell["step"]:
+            groups.append((cell["step"], []))
+        groups[-1][1].append(cell)
+
+    before = _live_names(namespace, ignored)
+    before_digests = _digests(before)
+    for step_name, cells in groups:
+        step = _StepTrace(step_name)
+        tracer.step = step
+        for cell in cells:
+            step.cells.append(cell["id"])
+            source = transform(cell["source"]) if transform else cell["source"]
+            try:
+                code = compile(source, f"<cell {cell['index']}:{cell['id']}>", "exec")
+                tracer.run_cell(code, cell["id"])
+            except BaseException as raised:  # noqa: B036 - a notebook may raise SystemExit or KeyboardInterrupt too
+                error = {
+                    "cellId": cell["id"],
+                    "cellIndex": cell["index"],
+                    "step": step_name,
+                    "type": type(raised).__name__,
+                    "message": str(raised),
+                    "traceback": "".join(traceback.format_exception(type(raised), raised, raised.__traceback__)),
+                }
+                break
+        after = _live_names(namespace, ignored)
+        after_digests = _digests(after)
+        rebound = {n for n in set(before) | set(after) if n not in before or n not in after or before[n] is not after[n]}
+        mutated = {n for n in after if n not in rebound and after_digests[n] != before_digests[n]}
+        for name in mutated:
+            if name not in step.reads and name not in step.written:
+                step.reads[name] = list(step.cells)
+                tracer.read_kinds.setdefault((step_name, name), value_kind(name, after[name]))
+        kinds = {name: tracer.read_kinds.get((step_name, name), "value") for name in step.reads}
+        for name, read_cells in sorted(step.reads.items()):
+            producer = last_writer.get(name)
+            if producer is not None and producer != step_name:
+                edges.append({"name": name, "from": producer, "to": step_name, "kind": kinds[name], "cells": read_cells})
+        changed = (step.written | rebound | mutated) & set(after)
+        step_digests = {name: {"digest": after_digests[name], "kind": value_kind(name, after[name])} for name in sorted(changed)}
+        steps.append(step.to_json(mutated, rebound, step_digests, kinds))
+        for name in step.written | rebound | mutated:
+            last_writer[name] = step_name
+        before, before_digests = after, after_digests
+        if error:
+            break
+
+    metrics = {name: _jsonable_metric(namespace[name]) for name in plan.get("metrics", []) if name in namespace}
+    return {
+        "version": 1,
+        "notebook": plan.get("notebook", ""),
+        "python": sys.version.split()[0],
+        "status": "failed" if error else "succeeded",
+        "error": error,
+        "steps": steps,
+        "edges": edges,
+        "metrics": metrics,
+    }
+
+
+def _write_atomically(path: str, document: dict) -> None:
+    folder = os.path.dirname(os.path.abspath(path))
+    handle, temp = tempfile.mkstemp(prefix=".trace-", suffix=".json", dir=folder)
+    with os.fdopen(handle, "w", encoding="utf-8") as out:
+        json.dump(document, out, indent=1)
+    os.replace(temp, path)
+
+
+def main(argv: list | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m cellpipe.tracer", description="Trace a notebook's real data flow per step.")
+    parser.add_argument("--plan", required=True, help="plan JSON: cells with their steps, parameters, metrics")
+    parser.add_argument("--out", required=True, help="where to write the trace JSON")
+    args = parser.parse_args(argv)
+    try:
+        plan = _load_plan(args.plan)
+    except PlanError as problem:
+        print(f"cellpipe.tracer: {problem}", file=sys.stderr)
+        return 2
+    document = trace(plan)
+    _write_atomically(args.out, document)
+    if document["error"]:
+        failure = document["error"]
+        print(f"cellpipe.tracer: cell {failure['cellIndex']} ({failure['cellId']}) raised {failure['type']}: {failure['message']}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
