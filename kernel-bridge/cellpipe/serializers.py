@@ -1,0 +1,318 @@
+"""Type-aware saving and loading of step outputs: npy, parquet, pickle (protocol 5), cloudpickle.
+
+Optional libraries are used only when the value already comes from them (numpy, pandas) or when
+plain pickle cannot save a value (cloudpickle); nothing here imports them otherwise.
+"""
+
+import hashlib
+import io
+import json
+import os
+import pickle
+import sys
+
+NPY, PARQUET, PICKLE, CLOUDPICKLE = "npy", "parquet", "pickle", "cloudpickle"
+EXTENSIONS = {NPY: ".npy", PARQUET: ".parquet", PICKLE: ".pkl", CLOUDPICKLE: ".pkl"}
+_CHUNK = 16 * 1024 * 1024
+_SERIES_COLUMN = "__cellpipe_series__"
+_METADATA_KEY = b"cellpipe"
+# numpy kinds .npy stores without pickle: bool, ints, floats, complex, datetimes, bytes, str, plain records.
+_NPY_KINDS = frozenset("biufcmMSUV")
+
+
+class Untravelable(Exception):
+    """A value that cannot be saved for another process; `kind` says what it is in words."""
+
+    def __init__(self, value_type, kind, detail=None):
+        super().__init__(detail or kind)
+        self.value_type = value_type
+        self.kind = kind
+        self.detail = detail
+
+
+class LoadError(Exception):
+    pass
+
+
+def type_name(value_or_type):
+    cls = value_or_type if isinstance(value_or_type, type) else type(value_or_type)
+    return cls.__qualname__ if cls.__module__ == "builtins" else "{}.{}".format(cls.__module__, cls.__qualname__)
+
+
+class HashingWriter:
+    """A write-only file wrapper that hashes and counts what goes through it, so no second read is needed."""
+
+    def __init__(self, handle):
+        self._handle = handle
+        self.sha256 = hashlib.sha256()
+        self.bytes = 0
+
+    def write(self, data):
+        self.sha256.update(data)
+        self.bytes += memoryview(data).nbytes
+        return self._handle.write(data)
+
+
+def _hash_file(path):
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(_CHUNK), b""):
+            digest.update(block)
+    return digest.hexdigest(), os.path.getsize(path)
+
+
+# --- what cannot travel ---------------------------------------------------------------------------
+
+
+def _untravelable_kinds():
+    """(type, words) pairs for values bound to this process; modules not yet imported cannot have instances."""
+    import _thread
+    import threading
+    import types
+
+    kinds = [
+        (types.GeneratorType, "generator"),
+        (types.CoroutineType, "coroutine"),
+        (types.AsyncGeneratorType, "async generator"),
+        (types.FrameType, "stack frame"),
+        (types.TracebackType, "traceback"),
+        (_thread.LockType, "lock"),
+        (_thread.RLock, "lock"),
+        (threading.Condition, "lock"),
+        (threading.Semaphore, "lock"),
+        (threading.Event, "threading event"),
+        (threading.Thread, "thread"),
+        (io.IOBase, "open file"),
+    ]
+    lazy = [
+        ("socket", "socket", "socket"),
+        ("sqlite3", "Connection", "database connection"),
+        ("sqlite3", "Cursor", "database cursor"),
+        ("subprocess", "Popen", "running subprocess"),
+        ("mmap", "mmap", "memory map"),
+        ("asyncio", "AbstractEventLoop", "event loop"),
+        ("concurrent.futures", "Executor", "executor"),
+        ("multiprocessing.pool", "Pool", "process pool"),
+    ]
+    for module_name, attribute, words in lazy:
+        module = sys.modules.get(module_name)
+        cls = getattr(module, attribute, None) if module is not None else None
+        if isinstance(cls, type):
+            kinds.append((cls, words))
+    return kinds
+
+
+class _Checker:
+    def __init__(self):
+        self._kinds = _untravelable_kinds()
+        self._types = tuple(cls for cls, _ in self._kinds)
+        self.last_seen = None
+
+    def check(self, obj):
+        self.last_seen = obj
+        # In-memory buffers pickle fine even though they are file objects.
+        if isinstance(obj, self._types) and not isinstance(obj, (io.BytesIO, io.StringIO)):
+            words = next(words for cls, words in self._kinds if isinstance(obj, cls))
+            raise Untravelable(type(obj), words)
+
+
+def _generic_words(cls, error):
+    lowered = "{}.{}".format(cls.__module__, cls.__name__).lower()
+    if any(part in lowered for part in ("connection", "cursor", "sql", "psycopg", "mongo", "redis", "engine")):
+        return "database connection"
+    return "object that pickle cannot save ({})".format(str(error).splitlines()[0] if str(error) else type(error).__name__)
+
+
+def _pickle_to(writer, value, checker):
+    class CheckingPickler(pickle.Pickler):
+        def reducer_override(self, obj):
+            checker.check(obj)
+            return NotImplemented
+
+    CheckingPickler(writer, protocol=5).dump(value)
+
+
+def _cloudpickle_to(writer, value, checker):
+    import cloudpickle
+
+    class CheckingCloudPickler(cloudpickle.Pickler):
+        def reducer_override(self, obj):
+            checker.check(obj)
+            return super().reducer_override(obj)
+
+    CheckingCloudPickler(writer, protocol=5).dump(value)
+
+
+def _has_cloudpickle():
+    try:
+        import cloudpickle  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def _save_pickled(value, path):
+    """Plain pickle first (notebook classes by reference); cloudpickle for what pickle rejects (lambdas, closures)."""
+    attempts = [(PICKLE, _pickle_to)] + ([(CLOUDPICKLE, _cloudpickle_to)] if _has_cloudpickle() else [])
+    failure = None
+    for serializer, dump in attempts:
+        checker = _Checker()
+        try:
+            with open(path, "wb") as handle:
+                writer = HashingWriter(handle)
+                dump(writer, value, checker)
+            return path, _entry(serializer, value, writer.sha256.hexdigest(), writer.bytes)
+        except Untravelable:
+            raise
+        except Exception as error:  # noqa: BLE001 - picklers raise many types for values they reject
+            failure = (error, checker.last_seen)
+    error, offender = failure
+    offender_type = type(offender) if offender is not None else type(value)
+    raise Untravelable(offender_type, _generic_words(offender_type, error))
+
+
+# --- saving ---------------------------------------------------------------------------------------
+
+
+def _is_npy_array(value):
+    if type(value).__module__ != "numpy" or type(value).__name__ != "ndarray":
+        return False
+    return value.dtype.kind in _NPY_KINDS and not value.dtype.hasobject
+
+
+def _is_pandas(value):
+    pandas = sys.modules.get("pandas")
+    return pandas is not None and type(value) in (pandas.DataFrame, pandas.Series)
+
+
+def _write_npy(array, writer):
+    """The .npy format written straight from the array's memory in large slices: no whole-array copy."""
+    import numpy
+
+    header = numpy.lib.format.header_data_from_array_1_0(array)
+    try:
+        numpy.lib.format.write_array_header_1_0(writer, header)
+    except ValueError:
+        numpy.lib.format.write_array_header_2_0(writer, header)
+    if array.flags.c_contiguous or array.flags.f_contiguous:
+        # A Fortran-ordered array is written as its transpose, which is C-contiguous; the header says so.
+        contiguous = array if array.flags.c_contiguous else array.T
+        _write_contiguous(contiguous, writer)
+    elif array.ndim and array.shape[0]:
+        rows = max(1, _CHUNK // max(1, array[0].nbytes))
+        for start in range(0, array.shape[0], rows):
+            _write_contiguous(numpy.ascontiguousarray(array[start : start + rows]), writer)
+
+
+def _write_contiguous(array, writer):
+    import numpy
+
+    if not array.size or not array.itemsize:
+        return
+    flat = memoryview(array.reshape(-1).view(numpy.uint8))
+    for start in range(0, flat.nbytes, _CHUNK):
+        writer.write(flat[start : start + _CHUNK])
+
+
+def _try_parquet(value, path):
+    """Writes `value` as parquet when reading it back gives an identical object; False (and no file) otherwise."""
+    try:
+        import pyarrow
+        import pyarrow.parquet
+    except ImportError:
+        return False
+    pandas = sys.modules["pandas"]
+    try:
+        is_series = isinstance(value, pandas.Series)
+        frame = value.to_frame(name=_SERIES_COLUMN) if is_series else value
+        table = pyarrow.Table.from_pandas(frame)
+        marker = json.dumps({"series": is_series, "name": value.name if is_series else None}).encode()
+        metadata = dict(table.schema.metadata or {})
+        metadata[_METADATA_KEY] = marker
+        table = table.replace_schema_metadata(metadata)
+        pyarrow.parquet.write_table(table, path)
+        if _pandas_identical(value, _read_parquet(path)):
+            return True
+    except Exception:  # noqa: BLE001 - any failure of the fast path means pickle keeps the value exact
+        pass
+    if os.path.exists(path):
+        os.remove(path)
+    return False
+
+
+def _index_identical(left, right):
+    if type(left) is not type(right) or list(left.names) != list(right.names) or left.dtype != right.dtype:
+        return False
+    if hasattr(left, "levels") and [level.dtype for level in left.levels] != [level.dtype for level in right.levels]:
+        return False
+    return left.equals(right)
+
+
+def _pandas_identical(original, loaded):
+    pandas = sys.modules["pandas"]
+    if type(original) is not type(loaded) or not _index_identical(original.index, loaded.index):
+        return False
+    if original.attrs != loaded.attrs:
+        return False
+    if isinstance(original, pandas.Series):
+        same_name = type(original.name) is type(loaded.name) and (original.name == loaded.name or original.name is None)
+        return same_name and original.dtype == loaded.dtype and original.equals(loaded)
+    if not _index_identical(original.columns, loaded.columns):
+        return False
+    return list(original.dtypes) == list(loaded.dtypes) and original.equals(loaded)
+
+
+def _read_parquet(path):
+    import pandas
+    import pyarrow.parquet
+
+    metadata = pyarrow.parquet.read_schema(path).metadata or {}
+    marker = json.loads(metadata.get(_METADATA_KEY, b"{}"))
+    frame = pandas.read_parquet(path, engine="pyarrow")
+    if marker.get("series"):
+        series = frame[_SERIES_COLUMN]
+        series.name = marker.get("name")
+        return series
+    return frame
+
+
+def save(value, path_stem):
+    """Writes `value` to `path_stem` + extension; returns (path, manifest entry without `file`). Raises Untravelable."""
+    if _is_npy_array(value):
+        path = path_stem + EXTENSIONS[NPY]
+        with open(path, "wb") as handle:
+            writer = HashingWriter(handle)
+            _write_npy(value, writer)
+        return path, _entry(NPY, value, writer.sha256.hexdigest(), writer.bytes)
+    if _is_pandas(value):
+        path = path_stem + EXTENSIONS[PARQUET]
+        if _try_parquet(value, path):
+            digest, size = _hash_file(path)
+            return path, _entry(PARQUET, value, digest, size)
+    return _save_pickled(value, path_stem + EXTENSIONS[PICKLE])
+
+
+def _entry(serializer, value, digest, size):
+    return {"serializer": serializer, "type": type_name(value), "sha256": digest, "bytes": size}
+
+
+# --- loading --------------------------------------------------------------------------------------
+
+
+def load(path, serializer, make_unpickler):
+    """The value saved at `path`; `make_unpickler(file)` builds the Unpickler (it defines notebook classes on demand)."""
+    if serializer == NPY:
+        try:
+            import numpy
+        except ImportError:
+            raise LoadError("it was saved as a numpy array, and numpy is not installed here")
+        return numpy.load(path, allow_pickle=False)
+    if serializer == PARQUET:
+        try:
+            return _read_parquet(path)
+        except ImportError:
+            raise LoadError("it was saved as parquet, and pandas with pyarrow is not installed here")
+    if serializer in (PICKLE, CLOUDPICKLE):
+        with open(path, "rb") as handle:
+            return make_unpickler(handle).load()
+    raise LoadError("unknown serializer {!r}".format(serializer))

@@ -1,0 +1,340 @@
+"""Runs one pipeline step from a StepSpec: prepare the namespace, run the cells, save outputs and the manifest."""
+
+import hashlib
+import json
+import os
+import pickle
+import platform
+import re
+import sys
+import types
+
+import cellpipe
+from cellpipe import cells as cell_code
+from cellpipe import metrics, serializers, tracebacks
+from cellpipe.events import EventWriter
+from cellpipe.spec import InvalidSpec, validate
+
+EXIT_OK, EXIT_STEP_FAILED, EXIT_INVALID = 0, 1, 2
+MANIFEST = "manifest.json"
+_UNDEFINED_NAME = re.compile(r"name '([^']+)' is not defined")
+
+
+class StepFailed(Exception):
+    """The step's own code failed; `record` is the manifest error."""
+
+    def __init__(self, record):
+        super().__init__(record["message"])
+        self.record = record
+
+
+class InvalidInput(Exception):
+    """The spec or an input cannot be used; the message names the field, input or file."""
+
+
+def runtime_version():
+    """Version, a digest of the runtime's sources and the Python version: everything that changes what a step computes."""
+    here = os.path.dirname(os.path.abspath(__file__))
+    digest = hashlib.sha256()
+    for name in sorted(os.listdir(here)):
+        if name.endswith(".py") and not name.startswith("test_"):
+            digest.update(name.encode() + b"\0")
+            with open(os.path.join(here, name), "rb") as handle:
+                digest.update(handle.read() + b"\0")
+    return "cellpipe-runtime {} (sources {}, python {})".format(
+        cellpipe.__version__, digest.hexdigest()[:12], platform.python_version()
+    )
+
+
+def write_json_atomic(path, document):
+    """Readers see the old file or the complete new one, never a partial write."""
+    temporary = "{}.tmp-{}".format(path, os.getpid())
+    with open(temporary, "w", encoding="utf-8") as handle:
+        json.dump(document, handle, indent=2, ensure_ascii=False, allow_nan=False)
+        handle.write("\n")
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(temporary, path)
+
+
+def _fresh_main():
+    """A new module installed as the real `__main__`, so pickle finds classes and functions the cells define."""
+    module = types.ModuleType("__main__")
+    module.__dict__.update({"__builtins__": __builtins__, "__spec__": None, "__package__": None})
+    sys.modules["__main__"] = module
+    return module
+
+
+def _simple_error(kind, message):
+    return {"type": kind, "message": message, "traceback": "{}: {}\n".format(kind, message)}
+
+
+class _Definitions:
+    """Defines notebook functions and classes from `spec.definitions` when unpickling needs them."""
+
+    def __init__(self, definitions, namespace, cell_indexes):
+        self._definitions = definitions
+        self._namespace = namespace
+        self._cell_indexes = cell_indexes
+
+    def define(self, name, waiting=()):
+        definition = self._definitions.get(name)
+        if definition is None:
+            return
+        line = definition.get("line")
+        filename = tracebacks.register(
+            definition["source"],
+            definition["cellId"],
+            definition.get("cellIndex", self._cell_indexes.get(definition["cellId"])),
+            kind="definition",
+            line_known=line is not None,
+            label="the definition of {}".format(name),
+        )
+        code = compile("\n" * ((line or 1) - 1) + definition["source"], filename, "exec", dont_inherit=True)
+        for _ in range(len(self._definitions) + 1):
+            try:
+                exec(code, self._namespace)
+                return
+            except NameError as error:
+                match = _UNDEFINED_NAME.search(str(error))
+                missing = match.group(1) if match else None
+                # A base class or decorator from an earlier cell: define it first, then retry.
+                if missing in self._definitions and missing not in waiting and missing != name:
+                    self.define(missing, waiting + (name,))
+                    continue
+                raise
+
+    def unpickler(self, handle):
+        definitions, namespace = self, self._namespace
+
+        class StepUnpickler(pickle.Unpickler):
+            def find_class(self, module, name):
+                top = name.split(".")[0]
+                if module == "__main__" and top not in namespace:
+                    definitions.define(top)
+                return super().find_class(module, name)
+
+        return StepUnpickler(handle)
+
+
+class StepRun:
+    """One execution of a validated spec, writing into `out_dir`."""
+
+    def __init__(self, spec, out_dir, events):
+        self.spec = spec
+        self.out_dir = out_dir
+        self.events = events
+        self.producers = {}
+        self.cell_indexes = {cell["id"]: cell["index"] for cell in spec["cells"]}
+        for action in spec["prepare"]:
+            if action["action"] == "exec":
+                self.cell_indexes.setdefault(action["cellId"], action["cellIndex"])
+
+    def run(self):
+        module = _fresh_main()
+        namespace = module.__dict__
+        compiled = self._compile_cells()
+        if self.compiler.needs_shell:
+            cell_code.start_shell(module)
+        namespace.update(self.spec["parameters"])
+        metrics.set_listener(lambda name, value, index: self.events.emit("metric", name=name, value=value, index=index))
+        runner = cell_code.CellRunner(namespace)
+        try:
+            self._prepare(namespace, runner)
+            self._run_cells(namespace, runner, compiled)
+        finally:
+            runner.close()
+        step_metrics = self._collect_metrics(namespace)
+        outputs = self._save_outputs(namespace)
+        return {"step": self.spec["step"], "outputs": outputs, "metrics": step_metrics, "status": "succeeded"}
+
+    def _compile_cells(self):
+        self.compiler = cell_code.CellCompiler()
+        compiled = []
+        for cell in self.spec["cells"]:
+            filename = tracebacks.register(cell["source"], cell["id"], cell["index"])
+            try:
+                compiled.append((cell, self.compiler.compile(cell["source"], filename)))
+            except SyntaxError as error:
+                raise StepFailed(tracebacks.error_record(error))
+        return compiled
+
+    def _prepare(self, namespace, runner):
+        definitions = _Definitions(self.spec["definitions"], namespace, self.cell_indexes)
+        manifests = {}
+        for action in self.spec["prepare"]:
+            if action["action"] == "exec":
+                line = action.get("line")
+                filename = tracebacks.register(
+                    action["source"],
+                    action["cellId"],
+                    action["cellIndex"],
+                    kind="statement",
+                    line_known=line is not None,
+                    label="the statement defining {}".format(", ".join(action["names"]) or "names"),
+                )
+                try:
+                    runner.run(compile("\n" * ((line or 1) - 1) + action["source"], filename, "exec", dont_inherit=True))
+                except BaseException as error:  # noqa: BLE001 - any failure of notebook code fails the step
+                    raise StepFailed(tracebacks.error_record(error))
+            else:
+                namespace[action["name"]] = self._load(action, manifests, definitions)
+
+    def _load(self, action, manifests, definitions):
+        name, producer, directory = action["name"], action["from"], action["dir"]
+        where = "input '{}' from step '{}'".format(name, producer)
+        if directory not in manifests:
+            manifest_path = os.path.join(directory, MANIFEST)
+            try:
+                with open(manifest_path, encoding="utf-8") as handle:
+                    manifests[directory] = json.load(handle)
+            except (OSError, ValueError) as error:
+                raise InvalidInput("{}: cannot read {}: {}".format(where, manifest_path, error))
+        manifest = manifests[directory]
+        if manifest.get("status") != "succeeded":
+            raise InvalidInput("{}: step '{}' did not succeed (manifest status {!r})".format(where, producer, manifest.get("status")))
+        entry = (manifest.get("outputs") or {}).get(name)
+        if not isinstance(entry, dict):
+            raise InvalidInput("{}: {} has no output '{}'".format(where, os.path.join(directory, MANIFEST), name))
+        file_name = entry.get("file")
+        if not isinstance(file_name, str) or os.path.basename(file_name) != file_name or file_name in ("", ".", ".."):
+            raise InvalidInput("{}: manifest field outputs.{}.file must be a plain file name, not {!r}".format(where, name, file_name))
+        path = os.path.join(directory, file_name)
+        try:
+            size = os.path.getsize(path)
+        except OSError:
+            raise InvalidInput("{}: file {} is missing".format(where, path))
+        if size != entry.get("bytes"):
+            raise InvalidInput("{}: file {} has {} bytes, its manifest says {}".format(where, path, size, entry.get("bytes")))
+        try:
+            return serializers.load(path, entry.get("serializer"), definitions.unpickler)
+        except serializers.LoadError as error:
+            raise InvalidInput("{}: {}".format(where, error))
+        except Exception as error:  # noqa: BLE001 - a value that does not load is an unusable input
+            raise InvalidInput("{}: cannot load {}: {}: {}".format(where, path, type(error).__name__, error))
+
+    def _run_cells(self, namespace, runner, compiled):
+        outputs = self.spec["outputs"]
+        for cell, code in compiled:
+            self.events.emit("cell", cellId=cell["id"], cellIndex=cell["index"])
+            before = {name: id(namespace[name]) for name in outputs if name in namespace}
+            try:
+                runner.run(code)
+            except BaseException as error:  # noqa: BLE001 - SystemExit and KeyboardInterrupt in a cell fail the step too
+                raise StepFailed(tracebacks.error_record(error))
+            finally:
+                sys.stdout.flush()
+                sys.stderr.flush()
+            for name in outputs:
+                if name in namespace and before.get(name) != id(namespace[name]):
+                    self.producers[name] = cell
+
+    def _collect_metrics(self, namespace):
+        logged = metrics.logged_metrics()
+        collected = {}
+        for name in self.spec["metrics"]:
+            if name in logged:
+                continue
+            if name not in namespace:
+                raise StepFailed(_simple_error("MissingMetric", "metric '{}' is not defined by the step's cells".format(name)))
+            value = namespace[name]
+            try:
+                if isinstance(value, (list, tuple)):
+                    collected[name] = [metrics.metric_value(name, item) for item in value]
+                else:
+                    collected[name] = metrics.metric_value(name, value)
+            except TypeError as error:
+                raise StepFailed(_simple_error("InvalidMetric", str(error)))
+        collected.update(logged)
+        return collected
+
+    def _untravelable(self, name, value, error):
+        cell = self.producers.get(name)
+        where = " (bound in cell {}, id {})".format(cell["index"], cell["id"]) if cell else ""
+        relation = "is" if error.value_type is type(value) else "holds"
+        message = (
+            "output '{}'{} cannot travel to later steps: it {} a {} ({}); "
+            "recreate it in the consumer step, or tag these cells into one step"
+        ).format(name, where, relation, serializers.type_name(error.value_type), error.kind)
+        record = _simple_error("UntravelableValue", message)
+        if cell:
+            record.update(cellId=cell["id"], cellIndex=cell["index"])
+        return StepFailed(record)
+
+    def _save_outputs(self, namespace):
+        """Every output goes to a temporary file first; they are renamed into place only once all of them saved."""
+        missing = [name for name in self.spec["outputs"] if name not in namespace]
+        if missing:
+            raise StepFailed(
+                _simple_error("MissingOutput", "the step's cells did not define {}, which a later step reads".format(
+                    ", ".join("'{}'".format(name) for name in missing)))
+            )
+        staged, entries, used = [], {}, set()
+        try:
+            for name in self.spec["outputs"]:
+                stem = name
+                while stem.lower() in used:
+                    stem += "_"
+                used.add(stem.lower())
+                temporary_stem = os.path.join(self.out_dir, ".{}.tmp-{}".format(stem, os.getpid()))
+                try:
+                    path, entry = serializers.save(namespace[name], temporary_stem)
+                except serializers.Untravelable as error:
+                    for candidate in os.listdir(self.out_dir):
+                        if candidate.startswith(".{}.tmp-{}".format(stem, os.getpid())):
+                            os.remove(os.path.join(self.out_dir, candidate))
+                    raise self._untravelable(name, namespace[name], error)
+                entry = dict(file=stem + serializers.EXTENSIONS[entry["serializer"]], **entry)
+                staged.append((path, os.path.join(self.out_dir, entry["file"])))
+                entries[name] = entry
+        except BaseException:
+            for path, _ in staged:
+                if os.path.exists(path):
+                    os.remove(path)
+            raise
+        for temporary, final in staged:
+            os.replace(temporary, final)
+        return entries
+
+
+def _fail(out_dir, events, step_name, record, code):
+    events.emit("error", **record)
+    manifest = {"step": step_name, "outputs": {}, "metrics": metrics.logged_metrics(), "status": "failed", "error": record}
+    write_json_atomic(os.path.join(out_dir, MANIFEST), manifest)
+    return code
+
+
+def run_step(spec_path, out_dir):
+    """Runs the step described by the JSON file `spec_path`; returns the process exit code (0, 1 or 2)."""
+    try:
+        os.makedirs(out_dir, exist_ok=True)
+        # A crash must not leave an earlier run's manifest looking like this run's result.
+        if os.path.exists(os.path.join(out_dir, MANIFEST)):
+            os.remove(os.path.join(out_dir, MANIFEST))
+        events = EventWriter.open(out_dir)
+    except (OSError, ValueError) as error:
+        print("cellpipe: {}".format(error), file=sys.stderr)
+        return EXIT_INVALID
+    step_name = ""
+    try:
+        try:
+            with open(spec_path, encoding="utf-8") as handle:
+                spec = json.load(handle)
+        except (OSError, ValueError) as error:
+            raise InvalidSpec("cannot read spec {}: {}".format(spec_path, error))
+        if isinstance(spec, dict) and isinstance(spec.get("step"), str):
+            step_name = spec["step"]
+        validate(spec)
+        manifest = StepRun(spec, out_dir, events).run()
+        write_json_atomic(os.path.join(out_dir, MANIFEST), manifest)
+        return EXIT_OK
+    except StepFailed as failure:
+        return _fail(out_dir, events, step_name, failure.record, EXIT_STEP_FAILED)
+    except (InvalidSpec, InvalidInput) as error:
+        kind = "InvalidSpec" if isinstance(error, InvalidSpec) else "InvalidInput"
+        print("cellpipe: {}".format(error), file=sys.stderr)
+        return _fail(out_dir, events, step_name, _simple_error(kind, str(error)), EXIT_INVALID)
+    finally:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        events.close()
