@@ -29,7 +29,10 @@ export function diskOf(path) {
   const mounts = readText('/proc/mounts')
     .split('\n')
     .map((line) => line.split(' '))
-    .filter((fields) => fields.length >= 3 && (target === fields[1] || target.startsWith(fields[1] === '/' ? '/' : `${fields[1]}/`)))
+    .filter(
+      (fields) =>
+        fields.length >= 3 && (target === fields[1] || target.startsWith(fields[1] === '/' ? '/' : `${fields[1]}/`)),
+    )
     .sort((a, b) => b[1].length - a[1].length);
   const [device, mountPoint, fsType] = mounts[0] ?? ['unknown', '/', 'unknown'];
   // A partition (vda1, nvme0n1p2) reports its size under its own name but its queue under the whole disk.

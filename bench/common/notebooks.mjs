@@ -38,13 +38,29 @@ export function notebookJson(cells) {
       language_info: { name: 'python' },
     },
     cells: cells.map((cell, index) => {
-      const base = { id: cellId(index), cell_type: cell.type, metadata: cell.tags?.length ? { tags: cell.tags } : {}, source: toSourceLines(cell.source) };
+      const base = {
+        id: cellId(index),
+        cell_type: cell.type,
+        metadata: cell.tags?.length ? { tags: cell.tags } : {},
+        source: toSourceLines(cell.source),
+      };
       return cell.type === 'code' ? { ...base, execution_count: null, outputs: [] } : base;
     }),
   };
 }
 
-const TABLES = ['orders', 'customers', 'sessions', 'events', 'invoices', 'shipments', 'returns', 'reviews', 'products', 'visits'];
+const TABLES = [
+  'orders',
+  'customers',
+  'sessions',
+  'events',
+  'invoices',
+  'shipments',
+  'returns',
+  'reviews',
+  'products',
+  'visits',
+];
 const COLUMNS = ['amount', 'quantity', 'duration', 'price', 'score', 'discount'];
 
 /**
@@ -53,17 +69,30 @@ const COLUMNS = ['amount', 'quantity', 'duration', 'price', 'score', 'discount']
  * steps call, some mutate an earlier frame in place, some have untagged continuation cells.
  */
 export function pipelineNotebook({ steps = Infinity, totalCells = Infinity, seed = 1 } = {}) {
-  if (!Number.isFinite(steps) && !Number.isFinite(totalCells)) throw new Error('pipelineNotebook needs steps or totalCells');
+  if (!Number.isFinite(steps) && !Number.isFinite(totalCells))
+    throw new Error('pipelineNotebook needs steps or totalCells');
   const random = seededRandom(seed);
   const cells = [
-    { type: 'markdown', source: '# Customer activity pipeline\n\nLoads raw activity tables, cleans, joins and aggregates them, then scores segments.' },
-    { type: 'code', source: 'import json\nimport math\nfrom collections import Counter\n\nimport numpy as np\nimport pandas as pd' },
-    { type: 'code', tags: ['pipeline-parameters'], source: 'seed = 42\nthreshold = 0.35\nsample_fraction = 0.25\nregion = "emea"\nn_bins = 12' },
+    {
+      type: 'markdown',
+      source:
+        '# Customer activity pipeline\n\nLoads raw activity tables, cleans, joins and aggregates them, then scores segments.',
+    },
+    {
+      type: 'code',
+      source: 'import json\nimport math\nfrom collections import Counter\n\nimport numpy as np\nimport pandas as pd',
+    },
+    {
+      type: 'code',
+      tags: ['pipeline-parameters'],
+      source: 'seed = 42\nthreshold = 0.35\nsample_fraction = 0.25\nregion = "emea"\nn_bins = 12',
+    },
   ];
   const frames = []; // names of DataFrame variables defined so far
   const helpers = []; // helper function names defined so far
   const metrics = [];
-  const pickFrame = () => (random.chance(0.7) ? frames[Math.max(0, frames.length - 1 - random.int(0, 4))] : random.pick(frames));
+  const pickFrame = () =>
+    random.chance(0.7) ? frames[Math.max(0, frames.length - 1 - random.int(0, 4))] : random.pick(frames);
   const reserveForMetrics = 1;
 
   for (let step = 0; step < steps && cells.length < totalCells - reserveForMetrics; step++) {
@@ -71,7 +100,10 @@ export function pipelineNotebook({ steps = Infinity, totalCells = Infinity, seed
     const column = random.pick(COLUMNS);
     const name = `${table}_${step}`;
     let source;
-    let kind = step < 3 ? 'load' : random.pick(['load', 'clean', 'clean', 'join', 'aggregate', 'helper', 'helper-use', 'mutate', 'metric']);
+    let kind =
+      step < 3
+        ? 'load'
+        : random.pick(['load', 'clean', 'clean', 'join', 'aggregate', 'helper', 'helper-use', 'mutate', 'metric']);
     if (kind === 'helper-use' && helpers.length === 0) kind = 'helper';
     switch (kind) {
       case 'load':
@@ -102,7 +134,7 @@ export function pipelineNotebook({ steps = Infinity, totalCells = Infinity, seed
         const right = random.pick(frames);
         source = [
           `${name} = ${left}.merge(${right}[["key"]].drop_duplicates(), on="key", how="inner")`,
-          `${name}["bucket"] = pd.cut(${name}.index, bins=n_bins, labels=False)`,
+          `${name}["bucket"] = np.arange(len(${name})) % n_bins`,
         ].join('\n');
         break;
       }
@@ -149,7 +181,11 @@ export function pipelineNotebook({ steps = Infinity, totalCells = Infinity, seed
       case 'metric': {
         const input = pickFrame();
         const metric = `share_${step}`;
-        source = [`${name} = ${input}.copy()`, `${metric} = float((${name}["key"] > 250).mean())`, `print(f"${metric} = {${metric}:.3f} (log {math.log1p(${metric}):.3f})")`].join('\n');
+        source = [
+          `${name} = ${input}.copy()`,
+          `${metric} = float((${name}["key"] > 250).mean())`,
+          `print(f"${metric} = {${metric}:.3f} (log {math.log1p(${metric}):.3f})")`,
+        ].join('\n');
         metrics.push(metric);
         break;
       }
@@ -157,9 +193,11 @@ export function pipelineNotebook({ steps = Infinity, totalCells = Infinity, seed
     frames.push(name);
     const tags = [`step:${table}-${step}`];
     if (random.chance(0.05)) tags.push('limit:memory:2Gi');
-    if (step > 0 && random.chance(0.08)) cells.push({ type: 'markdown', source: `## Stage ${step}\n\nPrepares \`${name}\` from the earlier tables.` });
+    if (step > 0 && random.chance(0.08))
+      cells.push({ type: 'markdown', source: `## Stage ${step}\n\nPrepares \`${name}\` from the earlier tables.` });
     cells.push({ type: 'code', tags, source });
-    if (random.chance(0.2) && cells.length < totalCells - reserveForMetrics) cells.push({ type: 'code', source: `${name}.describe()` });
+    if (random.chance(0.2) && cells.length < totalCells - reserveForMetrics)
+      cells.push({ type: 'code', source: `${name}.describe()` });
   }
   cells.push({ type: 'code', tags: ['pipeline-metrics'], source: metrics.slice(-6).join('\n') || 'threshold' });
   return notebookJson(cells);
@@ -170,21 +208,31 @@ export function pipelineNotebook({ steps = Infinity, totalCells = Infinity, seed
  * branches, so run time is dominated by what the run engine adds per step rather than by the work itself.
  */
 export function purePythonNotebook({ steps, seed = 1 }) {
+  if (steps < 3) throw new Error('purePythonNotebook needs at least 3 steps');
   const random = seededRandom(seed);
   const cells = [
-    { type: 'markdown', source: '# Small steps\n\nEach step does a little list arithmetic on the previous result.' },
+    { type: 'markdown', source: '# Small steps\n\nEach step does a little list arithmetic on an earlier result.' },
     { type: 'code', source: 'import random\nimport statistics' },
     { type: 'code', tags: ['pipeline-parameters'], source: 'seed = 7\nsize = 2000' },
-    { type: 'code', tags: ['step:start'], source: 'random.seed(seed)\nvalues_0 = [random.random() for _ in range(size)]' },
+    {
+      type: 'code',
+      tags: ['step:start'],
+      source: 'random.seed(seed)\nvalues_0 = [random.random() for _ in range(size)]',
+    },
   ];
-  for (let step = 1; step < steps; step++) {
+  const last = steps - 2;
+  for (let step = 1; step <= last; step++) {
     const input = random.chance(0.8) ? step - 1 : random.int(0, step - 1);
     const source = random.chance(0.5)
       ? `values_${step} = [value * 1.01 + ${step % 5} for value in values_${input}]`
       : `values_${step} = sorted(values_${input})[: size // 2] + [statistics.fmean(values_${input})] * (size - size // 2)`;
     cells.push({ type: 'code', tags: [`step:step-${step}`], source });
   }
-  cells.push({ type: 'code', tags: [`step:summary`], source: `final_mean = statistics.fmean(values_${steps - 1})\nprint(final_mean)` });
+  cells.push({
+    type: 'code',
+    tags: ['step:summary'],
+    source: `final_mean = statistics.fmean(values_${last})\nprint(final_mean)`,
+  });
   cells.push({ type: 'code', tags: ['pipeline-metrics'], source: 'final_mean' });
   return notebookJson(cells);
 }

@@ -89,7 +89,8 @@ export function writeSection(name, body) {
   const to = text.indexOf(end);
   let next;
   if (from >= 0 && to > from) next = text.slice(0, from) + block + text.slice(to + end.length);
-  else if (name === HEADER_NAME) next = text.replace(/^(# [^\n]*\n)?/, (title) => `${title || '# cellpipe benchmark results\n'}\n${block}\n`);
+  else if (name === HEADER_NAME)
+    next = text.replace(/^(# [^\n]*\n)?/, (title) => `${title || '# cellpipe benchmark results\n'}\n${block}\n`);
   else next = `${text.trimEnd()}\n\n${block}\n`;
   writeAtomically(resultsPath, next);
 }

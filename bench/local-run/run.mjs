@@ -1,0 +1,179 @@
+#!/usr/bin/env node
+// Local-run overhead: `cellpipe run --no-cache --jobs 1` of N small pure-Python steps, against N × Python's own
+// start-up (`python -c pass`), and against running the same notebook top to bottom with nbclient and papermill.
+// Target: (cellpipe wall time − N × Python start-up) / N ≤ 100 ms.
+import { spawnSync } from 'node:child_process';
+import { rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { assertSucceeded, runCellpipe, stepDurations } from '../common/cli.mjs';
+import { benchTempDir, cliPath } from '../common/core.mjs';
+import { purePythonNotebook } from '../common/notebooks.mjs';
+import { benchDir, formatMs, mark, median, repoRoot, section, venvPython, writeSection } from '../common/results.mjs';
+
+const STEPS = Number(process.env.CELLPIPE_BENCH_STEPS ?? 20);
+const RUNS = 3;
+const TARGET_OVERHEAD_MS = 100;
+const python = process.env.CELLPIPE_BENCH_PYTHON ?? venvPython;
+
+/** The line of a failed process's stderr that says why: its last error line, else its last line. */
+function whyFailed(result) {
+  const lines = (result.stderr || result.error?.message || '')
+    .split('\n')
+    .map((line) => line.trim())
+    .filter(Boolean);
+  return lines.findLast((line) => /error/i.test(line)) ?? lines.at(-1) ?? `exit ${result.status}`;
+}
+
+/** Wall time of one process, in ms; throws when it fails. */
+function timeProcess(command, args, options = {}) {
+  const start = process.hrtime.bigint();
+  const result = spawnSync(command, args, { encoding: 'utf8', ...options });
+  const ms = Number(process.hrtime.bigint() - start) / 1e6;
+  if (result.status !== 0) throw new Error(`${[command, ...args].join(' ')} failed: ${whyFailed(result)}`);
+  return ms;
+}
+
+function medianOf(count, fn) {
+  return median(Array.from({ length: count }, fn));
+}
+
+function ensurePapermill() {
+  if (spawnSync(python, ['-c', 'import papermill'], { stdio: 'ignore' }).status === 0) return null;
+  console.log('installing papermill into the venv (bench/requirements.txt)');
+  const install = spawnSync(
+    'flock',
+    [
+      '/tmp/cellpipe-pip.lock',
+      python,
+      '-m',
+      'pip',
+      'install',
+      '--quiet',
+      '--disable-pip-version-check',
+      '-r',
+      join(benchDir, 'requirements.txt'),
+    ],
+    { stdio: 'inherit' },
+  );
+  return install.status === 0 ? null : `pip install papermill failed (exit ${install.status})`;
+}
+
+const NBCLIENT_SCRIPT = `import sys
+import nbclient
+import nbformat
+
+notebook = nbformat.read(sys.argv[1], as_version=4)
+nbclient.NotebookClient(notebook, kernel_name="python3", resources={"metadata": {"path": sys.argv[2]}}).execute()
+`;
+
+async function main() {
+  const dir = benchTempDir('local-run');
+  try {
+    const notebookPath = join(dir, `steps-${STEPS}.ipynb`);
+    writeFileSync(notebookPath, JSON.stringify(purePythonNotebook({ steps: STEPS, seed: 11 }), null, 1));
+    const nbclientScript = join(dir, 'run_nbclient.py');
+    writeFileSync(nbclientScript, NBCLIENT_SCRIPT);
+
+    // Python's own start-up, and the step runtime's import on top of it (a diagnostic, not a target).
+    for (let i = 0; i < 3; i++) timeProcess(python, ['-c', 'pass']);
+    const pythonStartMs = medianOf(2 * STEPS, () => timeProcess(python, ['-c', 'pass']));
+    const runtimeEnv = { ...process.env, PYTHONPATH: join(repoRoot, 'kernel-bridge') };
+    let runtimeImportMs = null;
+    try {
+      runtimeImportMs = medianOf(10, () => timeProcess(python, ['-c', 'import cellpipe.runtime'], { env: runtimeEnv }));
+    } catch (error) {
+      console.log(`runtime import not measured: ${error.message}`);
+    }
+    const cliStartMs = medianOf(5, () => timeProcess(process.execPath, [cliPath, '--help']));
+
+    const cellpipeArgs = ['run', notebookPath, '--python', python, '--json', '--no-cache', '--jobs', '1'];
+    assertSucceeded(await runCellpipe(cellpipeArgs, { cwd: dir }), 'warm-up cellpipe run');
+    const cellpipeRuns = [];
+    for (let i = 0; i < RUNS; i++) {
+      const result = await runCellpipe(cellpipeArgs, { cwd: dir });
+      const finished = assertSucceeded(result, 'cellpipe run');
+      const durations = Object.values(stepDurations(result.events));
+      if (durations.length !== STEPS)
+        throw new Error(`cellpipe ran ${durations.length} steps, the notebook has ${STEPS}`);
+      cellpipeRuns.push({
+        wallMs: result.wallMs,
+        engineMs: finished.elapsedMs,
+        inStepsMs: durations.reduce((a, b) => a + b, 0),
+      });
+    }
+    const cellpipe = {
+      wallMs: median(cellpipeRuns.map((r) => r.wallMs)),
+      engineMs: median(cellpipeRuns.map((r) => r.engineMs)),
+      inStepsMs: median(cellpipeRuns.map((r) => r.inStepsMs)),
+    };
+    const overheadPerStepMs = (cellpipe.wallMs - STEPS * pythonStartMs) / STEPS;
+    console.log(
+      `python -c pass: ${formatMs(pythonStartMs)}; cellpipe: ${formatMs(cellpipe.wallMs)} → ${formatMs(overheadPerStepMs)} per step beyond Python start-up`,
+    );
+
+    const nbclientMs = medianOf(RUNS, () => timeProcess(python, [nbclientScript, notebookPath, dir], { cwd: dir }));
+    console.log(`nbclient: ${formatMs(nbclientMs)}`);
+    const papermillProblem = ensurePapermill();
+    let papermillMs = null;
+    if (!papermillProblem) {
+      papermillMs = medianOf(RUNS, () =>
+        timeProcess(
+          python,
+          ['-m', 'papermill', '--log-level', 'WARNING', notebookPath, join(dir, 'papermill-out.ipynb')],
+          { cwd: dir },
+        ),
+      );
+      console.log(`papermill: ${formatMs(papermillMs)}`);
+    }
+
+    const perStepInside = cellpipe.inStepsMs / STEPS;
+    const rows = [
+      [
+        'Overhead per step beyond Python start-up (`--jobs 1`)',
+        formatMs(overheadPerStepMs),
+        `≤ ${TARGET_OVERHEAD_MS} ms`,
+        mark(overheadPerStepMs <= TARGET_OVERHEAD_MS),
+      ],
+      [
+        `cellpipe run --no-cache --jobs 1, wall time (${STEPS} steps, CLI process included)`,
+        formatMs(cellpipe.wallMs),
+        '—',
+        '',
+      ],
+      [
+        `Python start-up × ${STEPS} (\`python -c pass\`, median ${formatMs(pythonStartMs)})`,
+        formatMs(STEPS * pythonStartMs),
+        '—',
+        '',
+      ],
+      ['nbclient, top to bottom (one kernel), wall time', formatMs(nbclientMs), '—', ''],
+      [
+        'papermill, top to bottom (one kernel), wall time',
+        papermillMs === null ? `not measured: ${papermillProblem}` : formatMs(papermillMs),
+        '—',
+        '',
+      ],
+    ];
+    const notes = [
+      `Median of ${RUNS} runs after one warm-up run; the notebook (bench/common/notebooks.mjs \`purePythonNotebook\`) has ${STEPS} steps, each a list computation of about a millisecond on 2,000 floats, mostly chained.`,
+      `Where the time goes (medians): CLI process start-up (\`cellpipe --help\`) ${formatMs(cliStartMs)}; engine time from run start to finish ${formatMs(cellpipe.engineMs)}; time inside step processes ${formatMs(cellpipe.inStepsMs)} (${formatMs(perStepInside)} per step, of which Python start-up ${formatMs(pythonStartMs)}${runtimeImportMs === null ? '' : ` and \`import cellpipe.runtime\` ${formatMs(Math.max(0, runtimeImportMs - pythonStartMs))} beyond it`}); between steps (scheduling, spec write, cache bookkeeping, events) ${formatMs((cellpipe.engineMs - cellpipe.inStepsMs) / STEPS)} per step; outside the engine (CLI start-up, reading and analysing the notebook, exit) ${formatMs(cellpipe.wallMs - cellpipe.engineMs)}.`,
+    ];
+    writeSection(
+      'local-run',
+      section({
+        title: 'Local-run overhead',
+        description:
+          'The `cellpipe` CLI as a user runs it (`node packages/cli/bin/cellpipe.js run NB --python .venv/bin/python --json --no-cache --jobs 1`), one Python process per step, against Python start-up and against executing the same notebook in one Jupyter kernel.',
+        rows,
+        notes,
+      }),
+    );
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+await main().catch((error) => {
+  console.error(`local-run benchmark: ${error.message}`);
+  process.exitCode = 1;
+});
