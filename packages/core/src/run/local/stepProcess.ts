@@ -149,6 +149,7 @@ export function runStepProcess(options: StepProcessOptions): Promise<StepProcess
       finish();
     });
     child.on('close', (code, signal) => {
+      if (result.spawnError) return;
       result.exitCode = code;
       result.exitSignal = signal;
       finish();
