@@ -14,6 +14,11 @@ names still bound to the same object whose content digest (``cellpipe.digest``) 
 a step that mutates a value needs its earlier content, so a mutation is also a read.
 The truth edge for a step reading a name comes from the nearest earlier step that wrote or mutated it.
 
+    python -m cellpipe.tracer --digest-outputs STEPS.json --out DIGESTS.json
+
+loads each listed step's saved outputs with the runtime's own loaders (notebook classes defined on demand
+from the step spec's ``definitions``) and writes their digests, for comparison with a trace (``run --verify``).
+
 Exit codes: 0 traced to the end, 1 a cell raised (the trace up to that cell is still written), 2 bad plan.
 """
 
@@ -250,6 +255,34 @@ def trace(plan: dict) -> dict:
     }
 
 
+def digest_outputs(steps: list) -> dict:
+    """Digest of every saved output of each ``{"step", "outDir", "spec"}``, or ``{"error": ...}`` when it cannot load."""
+    from cellpipe import serializers
+    from cellpipe.step import _Definitions
+
+    result: dict = {}
+    for entry in steps:
+        digests: dict = {}
+        result[entry["step"]] = digests
+        try:
+            with open(os.path.join(entry["outDir"], "manifest.json"), encoding="utf-8") as handle:
+                manifest = json.load(handle)
+            with open(entry["spec"], encoding="utf-8") as handle:
+                spec = json.load(handle)
+        except (OSError, ValueError) as error:
+            digests["(manifest)"] = {"error": str(error)}
+            continue
+        namespace, _ = _make_namespace()
+        definitions = _Definitions(spec.get("definitions", {}), namespace, {})
+        for name, output in sorted((manifest.get("outputs") or {}).items()):
+            try:
+                value = serializers.load(os.path.join(entry["outDir"], output["file"]), output["serializer"], definitions.unpickler)
+                digests[name] = {"digest": digest(value)}
+            except Exception as error:  # noqa: BLE001 - a value that does not load is a finding, not a crash
+                digests[name] = {"error": f"{type(error).__name__}: {error}"}
+    return result
+
+
 def _write_atomically(path: str, document: dict) -> None:
     folder = os.path.dirname(os.path.abspath(path))
     handle, temp = tempfile.mkstemp(prefix=".trace-", suffix=".json", dir=folder)
@@ -260,9 +293,20 @@ def _write_atomically(path: str, document: dict) -> None:
 
 def main(argv: list | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m cellpipe.tracer", description="Trace a notebook's real data flow per step.")
-    parser.add_argument("--plan", required=True, help="plan JSON: cells with their steps, parameters, metrics")
-    parser.add_argument("--out", required=True, help="where to write the trace JSON")
+    mode = parser.add_mutually_exclusive_group(required=True)
+    mode.add_argument("--plan", help="plan JSON: cells with their steps, parameters, metrics")
+    mode.add_argument("--digest-outputs", help='JSON list of {"step", "outDir", "spec"} whose saved outputs to digest')
+    parser.add_argument("--out", required=True, help="where to write the trace (or digests) JSON")
     args = parser.parse_args(argv)
+    if args.digest_outputs:
+        try:
+            with open(args.digest_outputs, encoding="utf-8") as handle:
+                steps = json.load(handle)
+        except (OSError, ValueError) as error:
+            print(f"cellpipe.tracer: cannot read {args.digest_outputs}: {error}", file=sys.stderr)
+            return 2
+        _write_atomically(args.out, digest_outputs(steps))
+        return 0
     try:
         plan = _load_plan(args.plan)
     except PlanError as problem:
