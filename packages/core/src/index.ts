@@ -6,3 +6,7 @@ export type * from './compile/step/spec.js';
 export * from './events/ndjson.js';
 export * from './events/channel.js';
 export type * from './serve/protocol.js';
+export { compileArgo, buildArgoWorkflow, ARGO_METRICS_PARAMETER, ARGO_OUTPUT_ARTIFACT, ARGO_PATHS } from './compile/argo/compile.js';
+export type { ArgoCompileOptions } from './compile/argo/compile.js';
+export { parameterKind, parameterText, parseParameterAssignments, parseParameterText, resolveParameters } from './compile/argo/parameters.js';
+export type { ParameterKind } from './compile/argo/parameters.js';

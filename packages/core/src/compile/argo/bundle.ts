@@ -1,0 +1,224 @@
+import type { ParameterValue, PipelineGraph } from '../../graph/types.js';
+import type { Notebook } from '../../notebook/model.js';
+import { buildStepSpec } from '../step/build.js';
+import type { StepSpec } from '../step/spec.js';
+import { parameterKind, type ParameterKind } from './parameters.js';
+
+/**
+ * The bundle is everything a cluster run needs that is not the workflow's shape: the step runtime's
+ * Python files, the entry script, and every step's spec. It travels once per workflow (unpacked by a
+ * first task into an artifact that every step mounts) so that per-step templates stay a few hundred bytes.
+ */
+export interface BundleOptions {
+  /** The step runtime's Python files by relative path (`runtimeFiles()` from the Node entry point). */
+  runtimeFiles: Record<string, string>;
+  /** Parameter values baked into the specs; each step still reads the run's values from its arguments. */
+  parameters: Record<string, ParameterValue>;
+  /** Producer output folder as a consuming container sees it. */
+  inputDir(step: string): string;
+}
+
+/** A step spec without the definitions that every later step shares; `cellpipe_step.py` restores them. */
+export type BundledStepSpec = Omit<StepSpec, 'definitions'> & { firstCellIndex: number };
+
+export interface BundlePipeline {
+  steps: Record<string, BundledStepSpec>;
+  definitions: { names: string[]; source: string; cellId: string; cellIndex: number }[];
+  parameterKinds: Record<string, ParameterKind>;
+}
+
+export interface Bundle {
+  files: Record<string, string>;
+  pipeline: BundlePipeline;
+}
+
+/** Folder (inside the bundle artifact) of the container entry script. */
+export const STEP_ENTRY = 'cellpipe_step.py';
+
+export function buildBundle(notebook: Notebook, graph: PipelineGraph, options: BundleOptions): Bundle {
+  const indexById = new Map(notebook.cells.map((cell) => [cell.id, cell.index]));
+  const steps: Record<string, BundledStepSpec> = {};
+  for (const step of graph.steps) {
+    const spec: Partial<StepSpec> = buildStepSpec(notebook, graph, step.name, {
+      parameters: options.parameters,
+      inputDir: options.inputDir,
+    });
+    delete spec.definitions;
+    steps[step.name] = { ...(spec as BundledStepSpec), firstCellIndex: indexById.get(step.cells[0] ?? '') ?? -1 };
+  }
+  return {
+    files: { ...options.runtimeFiles, [STEP_ENTRY]: STEP_PY },
+    pipeline: {
+      steps,
+      definitions: graph.definitions.map((def) => ({
+        names: def.names,
+        source: def.source,
+        cellId: def.cellId,
+        cellIndex: indexById.get(def.cellId) ?? -1,
+      })),
+      parameterKinds: Object.fromEntries(
+        Object.entries(options.parameters).map(([name, value]) => [name, parameterKind(value)]),
+      ),
+    },
+  };
+}
+
+/**
+ * JSON text of the bundle in which no `{{` appears: Argo and KFP substitute `{{...}}` everywhere in a
+ * template, so a cell containing one would be rewritten or rejected. `{{` only occurs inside JSON strings,
+ * where `{\u007b` decodes to the same text.
+ */
+export function bundleJson(bundle: Bundle): string {
+  return JSON.stringify(bundle).replace(/\{\{/g, '{\\u007b');
+}
+
+/** Splits text into argv-sized pieces (Linux caps one argument at 128 KiB). */
+export function chunks(text: string, size = 100_000): string[] {
+  const pieces: string[] = [];
+  for (let start = 0; start < text.length; start += size) pieces.push(text.slice(start, start + size));
+  return pieces.length ? pieces : [''];
+}
+
+/** `python3 -c UNPACK_PY DEST (--file PATH | --chunks TEXT...)`: writes the bundle's files and pipeline.json into DEST. */
+export const UNPACK_PY = `import json, os, sys
+dest, mode, rest = sys.argv[1], sys.argv[2], sys.argv[3:]
+if mode == '--file':
+    with open(rest[0], encoding='utf-8') as source:
+        text = source.read()
+else:
+    text = ''.join(rest)
+bundle = json.loads(text)
+for rel, content in bundle['files'].items():
+    path = os.path.join(dest, rel)
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, 'w', encoding='utf-8') as target:
+        target.write(content)
+with open(os.path.join(dest, 'pipeline.json'), 'w', encoding='utf-8') as target:
+    json.dump(bundle['pipeline'], target)
+`;
+
+/** `python3 -c LAUNCH_PY BUNDLE_DIR ARGS...`: runs the bundle's entry script when its folder is only known at run time (KFP). */
+export const LAUNCH_PY = `import runpy, sys
+sys.argv = [sys.argv[1] + '/${STEP_ENTRY}'] + sys.argv[2:]
+runpy.run_path(sys.argv[0], run_name='__main__')
+`;
+
+/** The container entry script: restores one step's full spec from the bundle, runs the step runtime, exports metrics. */
+export const STEP_PY = `"""Runs one cellpipe step in a container: builds its spec from the bundle, runs the step runtime, exports metrics."""
+import json
+import os
+import subprocess
+import sys
+import tempfile
+
+BUNDLE = os.path.dirname(os.path.abspath(__file__))
+ARITY = {'--step': 1, '--out': 1, '--input': 2, '--param': 2, '--metrics-file': 1,
+         '--metrics-artifact': 1, '--executor-input': 1, '--timeout': 1}
+
+
+def parse_args(argv):
+    options = {'inputs': {}, 'params': {}}
+    i = 0
+    while i < len(argv):
+        flag = argv[i]
+        count = ARITY.get(flag)
+        if count is None or i + count >= len(argv):
+            raise SystemExit(f'cellpipe: unexpected argument {flag!r}; expected one of {", ".join(ARITY)}')
+        values = argv[i + 1:i + 1 + count]
+        if flag == '--input':
+            options['inputs'][values[0]] = values[1]
+        elif flag == '--param':
+            options['params'][values[0]] = values[1]
+        else:
+            options[flag[2:]] = values[0]
+        i += 1 + count
+    for required in ('step', 'out'):
+        if required not in options:
+            raise SystemExit(f'cellpipe: missing --{required}')
+    return options
+
+
+def decode_parameter(name, kind, value):
+    if kind == 'string' or not isinstance(value, str):
+        decoded = value
+    else:
+        try:
+            decoded = json.loads(value)
+        except ValueError:
+            if kind == 'null':
+                return value
+            raise SystemExit(f'cellpipe: parameter {name!r} must be a JSON {kind}, got {value!r}')
+    if kind == 'integer' and isinstance(decoded, float) and decoded.is_integer():
+        return int(decoded)
+    return decoded
+
+
+def build_spec(pipeline, options):
+    spec = dict(pipeline['steps'][options['step']])
+    first_cell = spec.pop('firstCellIndex')
+    definitions = {}
+    for definition in pipeline['definitions']:
+        if definition['cellIndex'] < first_cell:
+            for name in definition['names']:
+                definitions[name] = {'source': definition['source'], 'cellId': definition['cellId']}
+    spec['definitions'] = definitions
+    values = dict(options['params'])
+    if 'executor-input' in options:
+        values.update(json.loads(options['executor-input']).get('inputs', {}).get('parameterValues', {}))
+    kinds = pipeline['parameterKinds']
+    spec['parameters'] = {name: decode_parameter(name, kinds.get(name, 'string'), values[name]) if name in values else default
+                          for name, default in spec['parameters'].items()}
+    for action in spec['prepare']:
+        if action['action'] == 'load' and action['from'] in options['inputs']:
+            action['dir'] = options['inputs'][action['from']]
+    return spec
+
+
+def write_json(path, value):
+    os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+    with open(path, 'w', encoding='utf-8') as target:
+        json.dump(value, target)
+
+
+def export_metrics(options):
+    try:
+        with open(os.path.join(options['out'], 'manifest.json'), encoding='utf-8') as source:
+            metrics = json.load(source).get('metrics') or {}
+    except (OSError, ValueError):
+        metrics = {}
+    if 'metrics-file' in options:
+        write_json(options['metrics-file'], metrics)
+    if 'metrics-artifact' in options:
+        write_json(options['metrics-artifact'], metrics)
+    if 'metrics-artifact' in options and 'executor-input' in options:
+        outputs = json.loads(options['executor-input']).get('outputs', {})
+        artifact = outputs.get('artifacts', {}).get('metrics', {}).get('artifacts', [{}])[0]
+        scalars = {name: value for name, value in metrics.items()
+                   if isinstance(value, (int, float)) and not isinstance(value, bool)}
+        if outputs.get('outputFile'):
+            write_json(outputs['outputFile'], {'artifacts': {'metrics': {'artifacts': [
+                {'name': artifact.get('name', 'metrics'), 'uri': artifact.get('uri', ''), 'metadata': scalars}]}}})
+
+
+def main(argv):
+    options = parse_args(argv)
+    with open(os.path.join(BUNDLE, 'pipeline.json'), encoding='utf-8') as source:
+        spec = build_spec(json.load(source), options)
+    spec_path = os.path.join(tempfile.mkdtemp(prefix='cellpipe-'), 'spec.json')
+    write_json(spec_path, spec)
+    os.makedirs(options['out'], exist_ok=True)
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [BUNDLE, os.environ.get('PYTHONPATH')])))
+    timeout = float(options['timeout']) if 'timeout' in options else None
+    try:
+        code = subprocess.call([sys.executable, '-m', 'cellpipe.runtime', '--spec', spec_path, '--out', options['out']],
+                               env=env, timeout=timeout)
+    except subprocess.TimeoutExpired:
+        print(f"cellpipe: step {options['step']!r} exceeded its timeout of {options['timeout']}s", file=sys.stderr)
+        code = 124
+    export_metrics(options)
+    return code
+
+
+if __name__ == '__main__':
+    sys.exit(main(sys.argv[1:]))
+`;

@@ -1,0 +1,226 @@
+import { sha256 } from '@noble/hashes/sha2.js';
+import { bytesToHex, utf8ToBytes } from '@noble/hashes/utils.js';
+import { stringify } from 'yaml';
+
+import type { ParameterValue, PipelineGraph, PipelineStep } from '../../graph/types.js';
+import type { Notebook } from '../../notebook/model.js';
+import { NotebookInputError } from '../../notebook/read.js';
+import { buildBundle, bundleJson, STEP_ENTRY, UNPACK_PY, type Bundle, type BundledStepSpec } from './bundle.js';
+import { checkNoPlaceholder, DEFAULT_IMAGE, stepImage, stepSettings } from './kubernetes.js';
+import { parameterKind, parameterText, resolveParameters } from './parameters.js';
+
+export interface ArgoCompileOptions {
+  /** The step runtime's Python files by relative path: `runtimeFiles()` from `@cellpipe/core/node`. */
+  runtimeFiles: Record<string, string>;
+  /** Image for steps without an `image:` tag; default: the notebook's image, then `python:3.11-slim`. */
+  image?: string;
+  /** Overrides of the `pipeline-parameters` defaults (they become the workflow's argument defaults). */
+  parameters?: Record<string, ParameterValue>;
+  namespace?: string;
+  serviceAccount?: string;
+  /** Workflow name prefix (`metadata.generateName`); default: the pipeline name. */
+  name?: string;
+  /** ConfigMap that holds Argo's memoization entries for cached steps. */
+  cacheConfigMap?: string;
+}
+
+/** Paths inside every step container. */
+export const ARGO_PATHS = {
+  bundle: '/cellpipe/bundle',
+  bundleJson: '/cellpipe/bundle.json',
+  out: '/cellpipe/out',
+  metrics: '/cellpipe/metrics.json',
+  input: (step: string): string => `/cellpipe/in/${step}`,
+} as const;
+
+/** Output parameter of each step with metrics: a JSON object `{metric: value}` read from the Workflow status. */
+export const ARGO_METRICS_PARAMETER = 'metrics';
+/** Output artifact of each step with outputs: its output folder (manifest.json + files). */
+export const ARGO_OUTPUT_ARTIFACT = 'out';
+/** Names the compiler uses for its own task and templates; steps cannot take them. */
+export const ARGO_BUNDLE_TASK = 'cellpipe-bundle';
+export const ARGO_ENTRYPOINT = 'cellpipe-dag';
+
+/** Compiles the pipeline into an Argo `Workflow` (YAML text) with one template per step. */
+export function compileArgo(notebook: Notebook, graph: PipelineGraph, options: ArgoCompileOptions): string {
+  return stringify(buildArgoWorkflow(notebook, graph, options), { lineWidth: 0, aliasDuplicateObjects: false });
+}
+
+/** The Workflow object behind `compileArgo`, for callers that submit it through the Kubernetes API. */
+export function buildArgoWorkflow(
+  notebook: Notebook,
+  graph: PipelineGraph,
+  options: ArgoCompileOptions,
+): Record<string, unknown> {
+  if (graph.steps.length === 0)
+    throw new NotebookInputError(`${notebook.name}: no steps to compile (tag cells with step:NAME)`);
+  for (const step of graph.steps) {
+    if (step.name === ARGO_BUNDLE_TASK || step.name === ARGO_ENTRYPOINT) {
+      throw new NotebookInputError(
+        `${notebook.name}: step name '${step.name}' is reserved by cellpipe; rename the step`,
+      );
+    }
+  }
+  const parameters = resolveParameters(graph, options.parameters);
+  for (const [name, value] of Object.entries(parameters)) {
+    if (!/^[A-Za-z0-9_-]+$/.test(name))
+      throw new NotebookInputError(
+        `${notebook.name}: parameter '${name}' cannot be an Argo parameter name (use [A-Za-z0-9_])`,
+      );
+    checkNoPlaceholder(parameterText(value), `${notebook.name}: parameter '${name}'`);
+  }
+  const bundle = buildBundle(notebook, graph, {
+    runtimeFiles: options.runtimeFiles,
+    parameters,
+    inputDir: ARGO_PATHS.input,
+  });
+  const defaultImage = options.image ?? notebook.settings.image ?? DEFAULT_IMAGE;
+  const memoKeys = Private.memoKeys(graph, bundle);
+
+  const metadata: Record<string, unknown> = { generateName: `${options.name ?? graph.name}-` };
+  if (options.namespace) metadata['namespace'] = options.namespace;
+  const spec: Record<string, unknown> = { entrypoint: ARGO_ENTRYPOINT };
+  if (options.serviceAccount) spec['serviceAccountName'] = options.serviceAccount;
+  if (Object.keys(parameters).length) {
+    spec['arguments'] = {
+      parameters: Object.entries(parameters).map(([name, value]) => Private.argument(name, value)),
+    };
+  }
+  spec['templates'] = [
+    Private.dagTemplate(graph),
+    Private.bundleTemplate(bundle, defaultImage),
+    ...graph.steps.map((step) => Private.stepTemplate(notebook, step, options, memoKeys.get(step.name) ?? '')),
+  ];
+  return { apiVersion: 'argoproj.io/v1alpha1', kind: 'Workflow', metadata, spec };
+}
+
+namespace Private {
+  export function argument(name: string, value: ParameterValue): Record<string, unknown> {
+    const kind = parameterKind(value);
+    const parameter: Record<string, unknown> = { name, value: parameterText(value) };
+    if (kind === 'boolean') parameter['enum'] = ['true', 'false'];
+    if (kind !== 'string') parameter['description'] = `JSON ${kind}`;
+    return parameter;
+  }
+
+  /** Producers whose output folder a step loads values from. */
+  export function valueProducers(step: PipelineStep): string[] {
+    return [...new Set(step.inputs.filter((input) => input.kind === 'value').map((input) => input.from))];
+  }
+
+  export function dagTemplate(graph: PipelineGraph): Record<string, unknown> {
+    const tasks = [
+      { name: ARGO_BUNDLE_TASK, template: ARGO_BUNDLE_TASK },
+      ...graph.steps.map((step) => ({
+        name: step.name,
+        template: step.name,
+        dependencies: [ARGO_BUNDLE_TASK, ...step.after],
+        arguments: {
+          artifacts: [
+            { name: 'bundle', from: `{{tasks.${ARGO_BUNDLE_TASK}.outputs.artifacts.bundle}}` },
+            ...valueProducers(step).map((producer) => ({
+              name: `in-${producer}`,
+              from: `{{tasks.${producer}.outputs.artifacts.${ARGO_OUTPUT_ARTIFACT}}}`,
+            })),
+          ],
+        },
+      })),
+    ];
+    return { name: ARGO_ENTRYPOINT, dag: { tasks } };
+  }
+
+  export function bundleTemplate(bundle: Bundle, image: string): Record<string, unknown> {
+    return {
+      name: ARGO_BUNDLE_TASK,
+      inputs: { artifacts: [{ name: 'bundle-json', path: ARGO_PATHS.bundleJson, raw: { data: bundleJson(bundle) } }] },
+      outputs: { artifacts: [{ name: 'bundle', path: ARGO_PATHS.bundle }] },
+      container: {
+        image,
+        command: ['python3', '-c', UNPACK_PY, ARGO_PATHS.bundle, '--file', ARGO_PATHS.bundleJson],
+      },
+    };
+  }
+
+  export function stepTemplate(
+    notebook: Notebook,
+    step: PipelineStep,
+    options: ArgoCompileOptions,
+    memoKey: string,
+  ): Record<string, unknown> {
+    const settings = stepSettings(notebook, step);
+    const producers = valueProducers(step);
+    const args = ['--step', step.name, '--out', ARGO_PATHS.out];
+    for (const producer of producers) args.push('--input', producer, ARGO_PATHS.input(producer));
+    for (const name of step.parameters) args.push('--param', name, `{{workflow.parameters.${name}}}`);
+    if (step.metrics.length) args.push('--metrics-file', ARGO_PATHS.metrics);
+
+    const container: Record<string, unknown> = {
+      image: stepImage(notebook, settings, options.image),
+      command: ['python3', `${ARGO_PATHS.bundle}/${STEP_ENTRY}`],
+      args,
+    };
+    if (Object.keys(settings.limits ?? {}).length) container['resources'] = { limits: settings.limits };
+
+    const template: Record<string, unknown> = { name: step.name };
+    const podMetadata: Record<string, unknown> = {};
+    if (Object.keys(settings.labels ?? {}).length) podMetadata['labels'] = settings.labels;
+    if (Object.keys(settings.annotations ?? {}).length) podMetadata['annotations'] = settings.annotations;
+    if (Object.keys(podMetadata).length) template['metadata'] = podMetadata;
+    template['inputs'] = {
+      artifacts: [
+        { name: 'bundle', path: ARGO_PATHS.bundle },
+        ...producers.map((producer) => ({ name: `in-${producer}`, path: ARGO_PATHS.input(producer) })),
+      ],
+    };
+    const outputs: Record<string, unknown> = {};
+    if (step.outputs.length) outputs['artifacts'] = [{ name: ARGO_OUTPUT_ARTIFACT, path: ARGO_PATHS.out }];
+    if (step.metrics.length) {
+      outputs['parameters'] = [
+        { name: ARGO_METRICS_PARAMETER, valueFrom: { path: ARGO_PATHS.metrics, default: '{}' } },
+      ];
+    }
+    if (Object.keys(outputs).length) template['outputs'] = outputs;
+    template['container'] = container;
+    if (settings.retries) template['retryStrategy'] = { limit: String(settings.retries), retryPolicy: 'Always' };
+    if (settings.timeoutSeconds) template['activeDeadlineSeconds'] = String(Math.ceil(settings.timeoutSeconds));
+    if (settings.cache !== false) {
+      template['memoize'] = {
+        key: memoKey,
+        maxAge: '',
+        cache: { configMap: { name: options.cacheConfigMap ?? 'cellpipe-cache' } },
+      };
+    }
+    return template;
+  }
+
+  /**
+   * Memoization key per step: a digest of its spec and its upstream steps' keys (so a changed
+   * producer invalidates every consumer), plus a run-time digest of the parameters it depends on.
+   */
+  export function memoKeys(graph: PipelineGraph, bundle: Bundle): Map<string, string> {
+    const digests = new Map<string, string>();
+    const parametersUpstream = new Map<string, Set<string>>();
+    const keys = new Map<string, string>();
+    const runtimeDigest = Private.digest(bundle.files);
+    for (const step of graph.steps) {
+      const spec: Partial<BundledStepSpec> = { ...bundle.pipeline.steps[step.name] };
+      delete spec.parameters;
+      const upstream = step.after.map((name) => digests.get(name) ?? name);
+      const digest = Private.digest([spec, upstream, runtimeDigest]);
+      digests.set(step.name, digest);
+      const used = new Set(step.parameters);
+      for (const name of step.after) for (const parameter of parametersUpstream.get(name) ?? []) used.add(parameter);
+      parametersUpstream.set(step.name, used);
+      const names = [...used].sort();
+      const runtime = names.length
+        ? `-{{=sprig.sha256sum(toJson([${names.map((name) => `workflow.parameters['${name}']`).join(', ')}]))}}`
+        : '';
+      keys.set(step.name, `cellpipe-${step.name}-${digest}${runtime}`);
+    }
+    return keys;
+  }
+
+  export function digest(value: unknown): string {
+    return bytesToHex(sha256(utf8ToBytes(JSON.stringify(value)))).slice(0, 32);
+  }
+}
