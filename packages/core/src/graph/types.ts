@@ -19,7 +19,16 @@ export type WarningCode =
   | 'unresolved-name'
   | 'name-normalized'
   | 'untravelable-value'
-  | 'not-python';
+  | 'not-python'
+  | 'duplicate-step'
+  | 'unknown-step'
+  | 'later-step'
+  | 'cycle'
+  | 'name-collision'
+  | 'invalid-parameter'
+  | 'unknown-metric'
+  | 'empty-step'
+  | 'shell-command';
 
 export interface AnalysisWarning {
   code: WarningCode;
@@ -29,6 +38,8 @@ export interface AnalysisWarning {
   cellIndex?: number;
   /** 1-based line within the cell. */
   line?: number;
+  /** `error` blocks compiling and running (the CLI exits 2); absent means a warning. */
+  severity?: 'error' | 'warning';
 }
 
 /**

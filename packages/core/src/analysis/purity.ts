@@ -1,0 +1,71 @@
+/**
+ * What cellpipe assumes about calls it cannot see into. A method called on a notebook value mutates it
+ * unless the method is listed here as pure; a call's arguments are mutated only by user functions that
+ * mutate their parameters and by the library functions listed as mutating.
+ */
+
+/** Methods that never change their receiver (pandas, numpy, builtins, scikit-learn inference), unless `inplace=True`. */
+export const PURE_METHODS: ReadonlySet<string> = new Set(
+  `copy head tail describe info mean median mode sum min max std var sem count nunique unique value_counts isna isnull
+  notna notnull any all get keys values items index startswith endswith lower upper strip lstrip rstrip split rsplit
+  join format format_map splitlines title capitalize casefold center ljust rjust zfill partition rpartition find rfind
+  isdigit isalpha isalnum isnumeric isspace islower isupper encode decode groupby agg aggregate apply applymap map merge
+  astype to_numpy to_list tolist to_dict to_csv to_json to_parquet to_pickle to_excel to_string to_markdown to_records
+  to_frame to_latex to_html sort_values sort_index drop dropna fillna rename reset_index set_index reindex reshape
+  transpose dot round clip abs cumsum cumprod cummax cummin corr cov quantile sample query filter iterrows itertuples
+  iteritems predict predict_proba predict_log_proba decision_function transform inverse_transform score get_params
+  get_feature_names_out plot hist boxplot item ravel flatten argmax argmin argsort nonzero diff pct_change shift
+  rolling expanding ewm resample pivot pivot_table melt explode duplicated drop_duplicates isin between where mask
+  equals memory_usage select_dtypes nlargest nsmallest idxmax idxmin prod product rank squeeze stack unstack
+  combine_first compare asof at_time between_time first last nth size describe_option union intersection difference
+  symmetric_difference issubset issuperset isdisjoint most_common total elements conjugate real imag view astype
+  replace count_nonzero nbytes tobytes hexdigest digest read readline readlines exists is_file is_dir glob iterdir
+  stat resolve with_suffix with_name relative_to joinpath as_posix read_text read_bytes all_close allclose isclose
+  get_group groups ngroup cumcount fit_predict_proba fetchone fetchall`.split(/\s+/),
+);
+
+/** Functions and methods that change the objects passed to them (besides their receiver). */
+export const MUTATING_FUNCTIONS: ReadonlySet<string> = new Set(
+  `shuffle permutation_inplace copyto put place putmask fill_diagonal heappush heappop heapify heapreplace heappushpop
+  insort insort_left insort_right setattr delattr next update_wrapper`.split(/\s+/),
+);
+
+/** Python builtins: never inputs of a step. */
+export const BUILTINS: ReadonlySet<string> = new Set(
+  `abs aiter all anext any ascii bin bool breakpoint bytearray bytes callable chr classmethod compile complex copyright
+  credits delattr dict dir divmod enumerate eval exec exit filter float format frozenset getattr globals hasattr hash
+  help hex id input int isinstance issubclass iter len license list locals map max memoryview min next object oct
+  open ord pow print property quit range repr reversed round set setattr slice sorted staticmethod str sum super tuple
+  type vars zip __import__ __name__ __doc__ __file__ __builtins__ __spec__ __loader__ __package__ __debug__
+  NotImplemented Ellipsis None True False ArithmeticError AssertionError AttributeError BaseException
+  BaseExceptionGroup BlockingIOError BrokenPipeError BufferError BytesWarning ChildProcessError ConnectionAbortedError
+  ConnectionError ConnectionRefusedError ConnectionResetError DeprecationWarning EOFError EncodingWarning
+  EnvironmentError Exception ExceptionGroup FileExistsError FileNotFoundError FloatingPointError FutureWarning
+  GeneratorExit IOError ImportError ImportWarning IndentationError IndexError InterruptedError IsADirectoryError
+  KeyError KeyboardInterrupt LookupError MemoryError ModuleNotFoundError NameError NotADirectoryError
+  NotImplementedError OSError OverflowError PendingDeprecationWarning PermissionError ProcessLookupError
+  RecursionError ReferenceError ResourceWarning RuntimeError RuntimeWarning StopAsyncIteration StopIteration
+  SyntaxError SyntaxWarning SystemError SystemExit TabError TimeoutError TypeError UnboundLocalError
+  UnicodeDecodeError UnicodeEncodeError UnicodeError UnicodeTranslateError UnicodeWarning UserWarning ValueError
+  Warning ZeroDivisionError display get_ipython In Out _ __ ___`.split(/\s+/),
+);
+
+/** Builtins that reveal or change the namespace itself, so static analysis cannot follow them. */
+export const DYNAMIC_BUILTINS: ReadonlySet<string> = new Set([
+  'exec',
+  'eval',
+  'globals',
+  'locals',
+  'vars',
+  '__import__',
+]);
+
+/** A method call on a value mutates it unless the method is known pure; `inplace=True` always mutates. */
+export function methodMayMutate(method: string, inplace: boolean): boolean {
+  return inplace || !PURE_METHODS.has(method);
+}
+
+/** Whether a call to `name` (a library function or method) may change its arguments. */
+export function functionMutatesArguments(name: string): boolean {
+  return MUTATING_FUNCTIONS.has(name) || (/^[a-z]\w*[a-z0-9]_$/i.test(name) && !name.startsWith('_'));
+}

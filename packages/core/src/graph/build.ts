@@ -1,0 +1,593 @@
+import type { Notebook, NotebookCell } from '../notebook/model.js';
+import {
+  analyzeCellSource,
+  type CellFacts,
+  type DefinitionFacts,
+  type FactEvent,
+  type StatementFacts,
+} from '../analysis/cellFacts.js';
+import { LiteralError, parseParameterAssignments } from '../analysis/literal.js';
+import { BUILTINS, functionMutatesArguments } from '../analysis/purity.js';
+import { mergeStepSettings, parseCellTags, stepSettingsOf } from '../tags/parse.js';
+import { assignCells, pipelineName, type StepMembership } from './membership.js';
+import type {
+  AnalysisWarning,
+  CodeDependency,
+  InputKind,
+  ParameterValue,
+  PipelineGraph,
+  PipelineStep,
+  StepInput,
+} from './types.js';
+
+/** Per-cell facts by source text; the editors keep one across edits so only changed cells are re-parsed. */
+export type CellFactsCache = Map<string, CellFacts>;
+
+/** Static analysis of a whole notebook. Never throws for cell content: problems become `warnings`. */
+export function analyzeNotebook(notebook: Notebook, cache: CellFactsCache = new Map()): PipelineGraph {
+  return new Private.GraphBuilder(notebook, cache).build();
+}
+
+/** The warnings that block compiling and running (the CLI exits 2 when there is any). */
+export function graphErrors(graph: PipelineGraph): AnalysisWarning[] {
+  return graph.warnings.filter((warning) => warning.severity === 'error');
+}
+
+/** The `cellpipe graph --json` document. */
+export function graphToJson(graph: PipelineGraph): object {
+  return {
+    name: graph.name,
+    steps: graph.steps.map((step) => ({
+      name: step.name,
+      displayName: step.displayName,
+      cells: step.cells,
+      after: step.after,
+      inputs: step.inputs,
+      outputs: step.outputs,
+      code: step.code.map((dep) => ({ names: dep.names, kind: dep.kind, from: dep.from, cellId: dep.cellId })),
+      parameters: step.parameters,
+      metrics: step.metrics,
+      settings: step.settings,
+    })),
+    parameters: graph.parameters,
+    warnings: graph.warnings,
+  };
+}
+
+// eslint-disable-next-line @typescript-eslint/no-namespace -- JupyterLab convention (IOptions, Private)
+namespace Private {
+  interface Located {
+    statement: StatementFacts;
+    cell: NotebookCell;
+    /** Order key: position of the statement in the notebook. */
+    order: number;
+  }
+
+  /** Who last bound a name, in notebook order. */
+  interface Producer {
+    /** Producing step; null for `imports`/`functions` cells, which every step runs. */
+    step: string | null;
+    kind: InputKind | 'parameter';
+    at?: Located;
+    definition?: DefinitionFacts;
+    deleted?: boolean;
+  }
+
+  interface StepState {
+    member: StepMembership;
+    inputs: Map<string, StepInput>;
+    code: Map<number, Located>;
+    parameters: Set<string>;
+    metrics: string[];
+    outputs: Set<string>;
+    after: Set<string>;
+    reported: Set<string>;
+  }
+
+  const where = (cell: NotebookCell): string => `cell ${cell.index} (id ${cell.id})`;
+
+  export class GraphBuilder {
+    private readonly warnings: AnalysisWarning[] = [];
+    private readonly producers = new Map<string, Producer>();
+    private readonly aliases = new Map<string, Set<string>>();
+    private readonly parameters: Record<string, ParameterValue> = {};
+    private readonly states = new Map<string, StepState>();
+    private readonly prelude: Located[] = [];
+    private readonly definitions: CodeDependency[] = [];
+    /** Class method name → effects, over every class defined so far. */
+    private readonly methods = new Map<string, DefinitionFacts['facts'][]>();
+    private fallback?: Producer;
+    private current?: StepState;
+    private cell?: NotebookCell;
+
+    constructor(
+      private readonly notebook: Notebook,
+      private readonly cache: CellFactsCache,
+    ) {}
+
+    build(): PipelineGraph {
+      const membership = assignCells(this.notebook);
+      this.warnings.push(...membership.warnings);
+      const python = this.notebook.language === 'python' || this.notebook.language === '';
+      if (!python) {
+        this.warnings.push({
+          code: 'not-python',
+          message: `${this.notebook.name}: kernel language is '${this.notebook.language}'; cellpipe only analyses Python, so no data edges are inferred`,
+        });
+      }
+      const byDisplayName = new Map(membership.steps.map((step) => [step.displayName, step]));
+      this.checkNames(membership.steps);
+      for (const step of membership.steps) {
+        this.states.set(step.displayName, {
+          member: step,
+          inputs: new Map(),
+          code: new Map(),
+          parameters: new Set(),
+          metrics: [],
+          outputs: new Set(),
+          after: new Set(),
+          reported: new Set(),
+        });
+      }
+
+      // imports/functions cells run before every step (Kale semantics), wherever they are.
+      for (const member of membership.cells) {
+        if (member.role !== 'prelude' || !python) continue;
+        this.cell = member.cell;
+        for (const located of this.statementsOf(member.cell)) {
+          this.prelude.push(located);
+          for (const event of located.statement.events) {
+            if (event.op === 'write')
+              this.setProducer(event.name, {
+                step: null,
+                kind: event.code ?? 'value',
+                at: located,
+                definition: this.definitionOf(located, event.name),
+              });
+          }
+        }
+      }
+
+      for (const member of membership.cells) {
+        this.cell = member.cell;
+        if (member.role === 'parameters') this.parameterCell(member.cell);
+        else if (member.role === 'metrics') this.metricsCell(member.cell);
+        else if (member.role === 'step' && member.step !== undefined && python) {
+          this.current = this.states.get(member.step);
+          for (const located of this.statementsOf(member.cell)) this.statement(located);
+        }
+      }
+      this.current = undefined;
+
+      for (const state of this.states.values()) {
+        for (const member of membership.cells) {
+          if (member.step !== state.member.displayName) continue;
+          for (const prev of member.tags.prev) this.prevEdge(state, member.cell, prev, byDisplayName);
+        }
+      }
+      for (const state of this.states.values()) {
+        for (const input of state.inputs.values()) {
+          if (input.kind !== 'value') continue;
+          const producer = [...this.states.values()].find((s) => s.member.name === input.from);
+          producer?.outputs.add(input.name);
+        }
+      }
+      const steps = membership.steps.map((step) => this.pipelineStep(step));
+      this.checkCycles(steps, membership.steps);
+      return {
+        name: pipelineName(this.notebook),
+        steps,
+        parameters: this.parameters,
+        definitions: this.definitions,
+        warnings: this.warnings,
+      };
+    }
+
+    // ---- per-cell input -----------------------------------------------------------------------------
+
+    private facts(cell: NotebookCell): CellFacts {
+      let facts = this.cache.get(cell.source);
+      if (!facts) {
+        facts = analyzeCellSource(cell.source);
+        this.cache.set(cell.source, facts);
+      }
+      return facts;
+    }
+
+    private statementsOf(cell: NotebookCell): Located[] {
+      const facts = this.facts(cell);
+      for (const problem of facts.problems) {
+        if (problem.code === 'shell-command') continue;
+        this.warnings.push({
+          code: problem.code,
+          message: `${where(cell)}: ${problem.message}`,
+          cellId: cell.id,
+          cellIndex: cell.index,
+          line: problem.line,
+        });
+      }
+      return facts.statements.map((statement, i) => {
+        const located = { statement, cell, order: cell.index * 100000 + i };
+        if (statement.kind === 'function' || statement.kind === 'class') {
+          const step = this.current?.member.name ?? '';
+          const names = statement.definitions.map((d) => d.name);
+          if (!this.definitions.some((d) => d.cellId === cell.id && d.source === statement.source)) {
+            this.definitions.push({
+              names,
+              kind: statement.kind,
+              source: statement.source,
+              cellId: cell.id,
+              from: step,
+            });
+          }
+        }
+        return located;
+      });
+    }
+
+    private parameterCell(cell: NotebookCell): void {
+      try {
+        for (const { name, value } of parseParameterAssignments(cell.source)) {
+          this.parameters[name] = value;
+          this.setProducer(name, { step: null, kind: 'parameter' });
+        }
+      } catch (error) {
+        const line = error instanceof LiteralError ? error.line : undefined;
+        this.warnings.push({
+          code: 'invalid-parameter',
+          severity: 'error',
+          message: `${where(cell)}: pipeline parameters must be literal assignments: ${(error as Error).message}`,
+          cellId: cell.id,
+          cellIndex: cell.index,
+          ...(line !== undefined ? { line } : {}),
+        });
+      }
+    }
+
+    private metricsCell(cell: NotebookCell): void {
+      const names = new Set<string>();
+      for (const statement of this.facts(cell).statements) {
+        for (const event of statement.events) if (event.op === 'read') names.add(event.name);
+      }
+      for (const name of names) {
+        const producer = this.producers.get(name);
+        const state = producer?.step ? this.states.get(this.displayNameOf(producer.step)) : undefined;
+        if (!state || producer?.deleted) {
+          this.warnings.push({
+            code: 'unknown-metric',
+            message: `${where(cell)}: metric '${name}' is not produced by any step above`,
+            cellId: cell.id,
+            cellIndex: cell.index,
+          });
+          continue;
+        }
+        if (!state.metrics.includes(name)) state.metrics.push(name);
+      }
+    }
+
+    // ---- data flow ----------------------------------------------------------------------------------
+
+    private displayNameOf(stepName: string): string {
+      for (const [display, state] of this.states) if (state.member.name === stepName) return display;
+      return stepName;
+    }
+
+    private definitionOf(located: Located, name: string): DefinitionFacts | undefined {
+      return located.statement.definitions.find((d) => d.name === name);
+    }
+
+    private setProducer(name: string, producer: Producer): void {
+      this.producers.set(name, producer);
+      if (producer.definition?.methods) {
+        for (const [method, facts] of Object.entries(producer.definition.methods)) {
+          this.methods.set(method, [...(this.methods.get(method) ?? []), facts]);
+        }
+      }
+    }
+
+    private statement(located: Located): void {
+      for (const event of located.statement.events) this.event(event, located, new Set());
+    }
+
+    private event(event: FactEvent, located: Located, visiting: Set<object>): void {
+      const state = this.current;
+      if (!state) return;
+      switch (event.op) {
+        case 'read':
+          return this.read(event.name, event.line, visiting);
+        case 'write':
+          this.unalias(event.name);
+          return this.setProducer(event.name, {
+            step: state.member.name,
+            kind: event.code ?? 'value',
+            at: located,
+            definition: event.code ? this.definitionOf(located, event.name) : undefined,
+          });
+        case 'delete':
+          this.unalias(event.name);
+          return this.setProducer(event.name, { step: state.member.name, kind: 'value', deleted: true });
+        case 'mutate':
+          return this.mutate(event.name, event.line, visiting);
+        case 'alias':
+          for (const target of event.targets) {
+            if (target === event.name) continue;
+            this.link(event.name, target);
+          }
+          return;
+        case 'call':
+          return this.call(event.callee, event.attribute, event.args, event.line, visiting);
+        case 'dynamic':
+          for (const [name, producer] of this.producers) {
+            if (producer.kind !== 'parameter' && !producer.deleted) this.read(name, event.line, visiting);
+          }
+          this.fallback = { step: state.member.name, kind: 'value' };
+          return;
+        case 'star':
+          this.fallback = { step: state.member.name, kind: 'module', at: located };
+          return;
+      }
+    }
+
+    private link(a: string, b: string): void {
+      this.aliases.set(a, new Set([...(this.aliases.get(a) ?? []), b]));
+      this.aliases.set(b, new Set([...(this.aliases.get(b) ?? []), a]));
+    }
+
+    private unalias(name: string): void {
+      for (const other of this.aliases.get(name) ?? []) this.aliases.get(other)?.delete(name);
+      this.aliases.delete(name);
+    }
+
+    private read(name: string, line: number, visiting: Set<object>): void {
+      const state = this.current;
+      const cell = this.cell;
+      if (!state || !cell || BUILTINS.has(name)) return;
+      const producer = this.producers.get(name) ?? this.fallback;
+      if (!producer || producer.deleted) {
+        const key = `${cell.id}:${name}`;
+        if (!state.reported.has(key)) {
+          state.reported.add(key);
+          this.warnings.push({
+            code: 'unresolved-name',
+            message: `${where(cell)}: line ${line}: '${name}' is not defined by any cell above`,
+            cellId: cell.id,
+            cellIndex: cell.index,
+            line,
+          });
+        }
+        return;
+      }
+      if (producer.kind === 'parameter') {
+        state.parameters.add(name);
+        return;
+      }
+      if (producer.step !== null && producer.step !== state.member.name) {
+        if (!state.inputs.has(name)) state.inputs.set(name, { name, from: producer.step, kind: producer.kind });
+        state.after.add(producer.step);
+        if (producer.kind !== 'value' && producer.at) this.needCode(producer.at, visiting);
+      }
+      if (producer.definition) this.expand(producer.definition.facts, line, visiting);
+    }
+
+    /** A step re-executes a code statement from another step: it needs what that statement reads too. */
+    private needCode(located: Located, visiting: Set<object>): void {
+      const state = this.current;
+      if (!state || state.code.has(located.order)) return;
+      state.code.set(located.order, located);
+      const savedCell = this.cell;
+      this.cell = located.cell;
+      for (const event of located.statement.events) {
+        if (event.op === 'read') this.read(event.name, event.line, visiting);
+      }
+      this.cell = savedCell;
+    }
+
+    /** Calling (or passing on) a function: its call-time reads, `global` writes and mutations happen in the caller. */
+    private expand(facts: DefinitionFacts['facts'], line: number, visiting: Set<object>): void {
+      if (visiting.has(facts)) return;
+      visiting.add(facts);
+      for (const name of facts.reads) this.read(name, line, visiting);
+      for (const name of facts.mutates) this.mutate(name, line, visiting);
+      for (const call of facts.calls) this.call(call.callee, call.attribute, call.args, line, visiting);
+      if (facts.dynamic)
+        this.event(
+          { op: 'dynamic', line, what: 'function' },
+          {
+            statement: { source: '', line, kind: 'other', events: [], definitions: [] },
+            cell: this.cell as NotebookCell,
+            order: -1,
+          },
+          visiting,
+        );
+      const state = this.current;
+      if (state) {
+        for (const name of facts.writes) {
+          this.unalias(name);
+          this.setProducer(name, { step: state.member.name, kind: 'value' });
+        }
+      }
+    }
+
+    private mutate(name: string, line: number, visiting: Set<object>): void {
+      const state = this.current;
+      if (!state) return;
+      const seen = new Set<string>([name]);
+      const queue = [name];
+      while (queue.length > 0) {
+        const next = queue.shift() as string;
+        for (const other of this.aliases.get(next) ?? []) {
+          if (!seen.has(other)) {
+            seen.add(other);
+            queue.push(other);
+          }
+        }
+      }
+      for (const target of seen) {
+        const producer = this.producers.get(target);
+        if (!producer || producer.deleted || (producer.kind === 'parameter' && target !== name)) continue;
+        if (producer.kind !== 'value' && producer.kind !== 'parameter') continue;
+        this.read(target, line, visiting);
+        this.setProducer(target, { step: state.member.name, kind: 'value' });
+      }
+    }
+
+    private call(
+      callee: string | undefined,
+      attribute: string | undefined,
+      args: string[],
+      line: number,
+      visiting: Set<object>,
+    ): void {
+      const producer = callee ? this.producers.get(callee) : undefined;
+      if (callee && !attribute && producer?.definition && this.mutatesParams(producer.definition, new Set())) {
+        for (const arg of args) this.mutate(arg, line, visiting);
+      }
+      if (attribute && producer?.kind !== 'module') {
+        for (const facts of this.methods.get(attribute) ?? []) this.expand(facts, line, visiting);
+      }
+    }
+
+    private mutatesParams(definition: DefinitionFacts, seen: Set<DefinitionFacts>): boolean {
+      if (seen.has(definition)) return false;
+      seen.add(definition);
+      if (definition.facts.mutatesParams) return true;
+      return definition.facts.forwardsParamsTo.some((name) => {
+        const target = this.producers.get(name)?.definition;
+        return target ? this.mutatesParams(target, seen) : functionMutatesArguments(name);
+      });
+    }
+
+    // ---- steps --------------------------------------------------------------------------------------
+
+    private prevEdge(
+      state: StepState,
+      cell: NotebookCell,
+      prev: string,
+      byDisplayName: Map<string, StepMembership>,
+    ): void {
+      const target = byDisplayName.get(prev) ?? [...byDisplayName.values()].find((step) => step.name === prev);
+      if (!target) {
+        this.warnings.push({
+          code: 'unknown-step',
+          severity: 'error',
+          message: `${where(cell)}: tag 'prev:${prev}' names no step of this notebook`,
+          cellId: cell.id,
+          cellIndex: cell.index,
+        });
+        return;
+      }
+      if (target.firstIndex >= cell.index || target === state.member) {
+        this.warnings.push({
+          code: 'later-step',
+          severity: 'error',
+          message: `${where(cell)}: tag 'prev:${prev}' must name a step above this cell`,
+          cellId: cell.id,
+          cellIndex: cell.index,
+        });
+        return;
+      }
+      state.after.add(target.name);
+    }
+
+    private pipelineStep(member: StepMembership): PipelineStep {
+      const state = this.states.get(member.displayName) as StepState;
+      const order = new Map([...this.states.values()].map((s) => [s.member.name, s.member.firstIndex]));
+      const settings = mergeStepSettings(
+        this.notebook.settings.image !== undefined ? { image: this.notebook.settings.image } : undefined,
+        this.notebook.settings.stepDefaults,
+        ...member.cells.map((cell) => stepSettingsOf(parseCellTags(cell.tags))),
+      );
+      const code = [...this.prelude, ...[...state.code.values()].sort((a, b) => a.order - b.order)];
+      const seen = new Set<number>();
+      return {
+        name: member.name,
+        displayName: member.displayName,
+        cells: member.cells.map((cell) => cell.id),
+        after: [...state.after]
+          .filter((s) => s !== member.name)
+          .sort((a, b) => (order.get(a) ?? 0) - (order.get(b) ?? 0)),
+        inputs: [...state.inputs.values()],
+        outputs: [...state.outputs],
+        code: code
+          .filter((located) => !seen.has(located.order) && seen.add(located.order))
+          .map((located) => ({
+            names: located.statement.events.flatMap((e) => (e.op === 'write' && e.code ? [e.name] : [])),
+            kind:
+              located.statement.kind === 'other'
+                ? ((located.statement.events.find((e) => e.op === 'write' && e.code) as { code?: 'module' } | undefined)
+                    ?.code ?? 'module')
+                : located.statement.kind,
+            source: located.statement.source,
+            cellId: located.cell.id,
+            from: this.producerStepOf(located) ?? member.name,
+          })),
+        parameters: [...state.parameters],
+        metrics: state.metrics,
+        settings,
+      };
+    }
+
+    private producerStepOf(located: Located): string | undefined {
+      for (const state of this.states.values()) if (state.member.cells.includes(located.cell)) return state.member.name;
+      return undefined;
+    }
+
+    private checkNames(steps: StepMembership[]): void {
+      const byName = new Map<string, StepMembership>();
+      for (const step of steps) {
+        const cell = step.cells[0];
+        const at = cell ? { cellId: cell.id, cellIndex: cell.index } : {};
+        const place = cell ? `${where(cell)}: ` : '';
+        if (step.name !== step.displayName) {
+          this.warnings.push({
+            code: 'name-normalized',
+            message: `${place}step '${step.displayName}' is named '${step.name}' in Kubernetes`,
+            ...at,
+          });
+        }
+        const clash = byName.get(step.name);
+        if (clash) {
+          this.warnings.push({
+            code: 'name-collision',
+            severity: 'error',
+            message: `${place}steps '${clash.displayName}' and '${step.displayName}' both normalise to '${step.name}'; rename one`,
+            ...at,
+          });
+        }
+        byName.set(step.name, step);
+      }
+    }
+
+    private checkCycles(steps: PipelineStep[], members: StepMembership[]): void {
+      const byName = new Map(steps.map((step) => [step.name, step]));
+      const state = new Map<string, 'visiting' | 'done'>();
+      const path: string[] = [];
+      const visit = (name: string): string[] | undefined => {
+        if (state.get(name) === 'done') return undefined;
+        if (state.get(name) === 'visiting') return [...path.slice(path.indexOf(name)), name];
+        state.set(name, 'visiting');
+        path.push(name);
+        for (const upstream of byName.get(name)?.after ?? []) {
+          const cycle = visit(upstream);
+          if (cycle) return cycle;
+        }
+        path.pop();
+        state.set(name, 'done');
+        return undefined;
+      };
+      for (const step of steps) {
+        const cycle = visit(step.name);
+        if (!cycle) continue;
+        const involved = members.filter((m) => cycle.includes(m.name)).flatMap((m) => m.cells);
+        const first = involved[0];
+        this.warnings.push({
+          code: 'cycle',
+          severity: 'error',
+          message: `steps ${[...cycle].reverse().join(' → ')} depend on each other (cells ${involved.map((c) => `${c.index} (id ${c.id})`).join(', ')}); a step name reused further down makes its cells run together`,
+          ...(first ? { cellId: first.id, cellIndex: first.index } : {}),
+        });
+        return;
+      }
+    }
+  }
+}
