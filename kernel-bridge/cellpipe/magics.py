@@ -177,7 +177,8 @@ def run_cell_magic(name, args, body, namespace, filename, first_line):
         path = os.path.expanduser(paths[0])
         print("{} {}".format("Appending to" if append else "Overwriting" if os.path.exists(path) else "Writing", paths[0]))
         with open(path, "a" if append else "w", encoding="utf-8") as handle:
-            handle.write(body)
+            # IPython hands the magic the body with a final newline; so does this fallback.
+            handle.write(body if body.endswith("\n") else body + "\n")
         return None
     raise UnsupportedMagic("%%{} needs IPython, which is not installed in this step's environment".format(name))
 
