@@ -2,6 +2,8 @@
 export interface CommandIO {
   stdout: NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
   stderr: NodeJS.WritableStream;
+  /** Requests for `serve --stdio`; process.stdin when absent. */
+  stdin?: NodeJS.ReadableStream;
   cwd: string;
   /** Aborted on Ctrl-C. */
   signal: AbortSignal;

@@ -1,3 +1,9 @@
 // Node-only entry point: run engines (local processes, Argo on Kubernetes) and file-system helpers.
 export * from './index.js';
+export * from './run/types.js';
+export * from './run/scheduler.js';
+export { LocalBackend, type LocalBackendOptions } from './run/local/backend.js';
+export { listRunRecords, type RunRecord, type StepRecord } from './run/local/record.js';
+export { resolvePython } from './run/local/python.js';
+export { EngineServer, type EngineServerOptions } from './serve/server.js';
 export * from './verify/index.js';

@@ -1,0 +1,191 @@
+import { resolve } from 'node:path';
+import { createLogUpdate } from 'log-update';
+import { encodeEvent, parseParameterValue, type RunEvent } from '@cellpipe/core';
+import { LocalBackend } from '@cellpipe/core/node';
+import { parseCommandArgs, notebookArgument } from '../args.js';
+import type { Command, CommandIO } from '../command.js';
+import { UsageError } from '../errors.js';
+import { LogPrefixer, RunView } from '../render/runView.js';
+
+const usage = `Usage: cellpipe run NOTEBOOK [options]
+
+Runs the notebook's tagged steps as a pipeline on this machine: one Python process per step,
+in parallel where the data dependencies allow, re-using cached step outputs.
+
+Options:
+  -p, --parameter NAME=VALUE  Override a pipeline parameter (repeatable); VALUE is a Python literal
+      --no-cache              Run every step, ignoring and not writing the step cache
+      --jobs N                Run at most N steps at once (default: number of CPUs)
+      --python PATH           Python executable (default: $CELLPIPE_PYTHON, the active venv, python3)
+      --json                  Print the run's events as NDJSON on stdout, nothing else
+      --logs                  Print the steps' output live, each line prefixed with the step name
+  -h, --help                  Show this help
+
+Exit code: 0 succeeded, 1 a step failed, 2 bad input, 130 cancelled (Ctrl-C).
+Run records: <notebook folder>/.cellpipe/runs/<run id>/run.json
+`;
+
+export const runCommand: Command = {
+  name: 'run',
+  summary: 'Run a notebook pipeline locally, one Python process per step',
+  usage,
+  async run(args, io) {
+    const { values, positionals } = parseCommandArgs('run', args, {
+      parameter: { type: 'string', short: 'p', multiple: true },
+      'no-cache': { type: 'boolean' },
+      jobs: { type: 'string' },
+      python: { type: 'string' },
+      json: { type: 'boolean' },
+      logs: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    });
+    if (values.help) {
+      io.stdout.write(usage);
+      return 0;
+    }
+    const notebookPath = resolve(io.cwd, notebookArgument('run', positionals));
+    const handle = new LocalBackend().start({
+      notebookPath,
+      parameters: parseParameters(values.parameter ?? []),
+      jobs: values.jobs === undefined ? undefined : positiveInteger('--jobs', values.jobs),
+      python: values.python,
+      cache: !values['no-cache'],
+      signal: io.signal,
+    });
+    const output = values.json
+      ? new JsonOutput(io)
+      : io.stdout.isTTY
+        ? new LiveTableOutput(io, Boolean(values.logs))
+        : new LineOutput(io, Boolean(values.logs));
+    for await (const event of handle.events) output.event(event);
+    const finished = await handle.done;
+    output.end();
+    return finished.state === 'succeeded' ? 0 : finished.state === 'cancelled' ? 130 : 1;
+  },
+};
+
+/** `-p name=value` pairs into parameter overrides; the value is parsed as a Python literal. */
+export function parseParameters(pairs: string[]): Record<string, unknown> {
+  const parameters: Record<string, unknown> = {};
+  for (const pair of pairs) {
+    const equals = pair.indexOf('=');
+    const name = equals > 0 ? pair.slice(0, equals).trim() : '';
+    if (!name) throw new UsageError(`cellpipe run: -p expects NAME=VALUE, got '${pair}'`);
+    try {
+      parameters[name] = parseParameterValue(pair.slice(equals + 1));
+    } catch (error) {
+      throw new UsageError(`cellpipe run: parameter '${name}': ${(error as Error).message.split('\n')[0]}`);
+    }
+  }
+  return parameters;
+}
+
+function positiveInteger(flag: string, text: string): number {
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < 1)
+    throw new UsageError(`cellpipe run: ${flag} expects a positive integer, got '${text}'`);
+  return value;
+}
+
+interface RunOutput {
+  event(event: RunEvent): void;
+  end(): void;
+}
+
+/** Common end of a run for the human outputs: metrics table on stdout, failed steps' tracebacks on stderr. */
+function writeSummary(io: CommandIO, view: RunView): void {
+  const metrics = view.metricsTable();
+  if (metrics) io.stdout.write(`\n${metrics}\n`);
+  const errors = view.errorReport();
+  if (errors) io.stderr.write(`\n${errors}`);
+}
+
+/** `--json`: every event as one NDJSON line and nothing else on stdout. */
+class JsonOutput implements RunOutput {
+  private readonly view = new RunView();
+
+  constructor(private readonly io: CommandIO) {}
+
+  event(event: RunEvent): void {
+    this.view.apply(event);
+    this.io.stdout.write(encodeEvent(event));
+  }
+
+  end(): void {
+    const errors = this.view.errorReport();
+    if (errors) this.io.stderr.write(errors);
+  }
+}
+
+/** Pipes and CI logs: one line per state change, step output prefixed with the step name when asked. */
+class LineOutput implements RunOutput {
+  private readonly view = new RunView();
+  private readonly prefixer = new LogPrefixer();
+
+  constructor(
+    private readonly io: CommandIO,
+    private readonly logs: boolean,
+  ) {}
+
+  event(event: RunEvent): void {
+    this.view.apply(event);
+    if (event.type === 'step-log') {
+      if (this.logs)
+        for (const line of this.prefixer.push(event.step, event.stream, event.text)) this.io.stdout.write(`${line}\n`);
+      return;
+    }
+    const line = RunView.line(event);
+    if (line) this.io.stdout.write(`${line}\n`);
+  }
+
+  end(): void {
+    for (const line of this.prefixer.flush()) this.io.stdout.write(`${line}\n`);
+    writeSummary(this.io, this.view);
+  }
+}
+
+/** A terminal: the step table redrawn in place (log-update), step output scrolling above it. */
+class LiveTableOutput implements RunOutput {
+  private readonly view = new RunView();
+  private readonly prefixer = new LogPrefixer();
+  private readonly draw: ReturnType<typeof createLogUpdate>;
+  // Elapsed times of running steps advance without events, so the table is redrawn on a clock too.
+  private readonly ticker: NodeJS.Timeout;
+
+  constructor(
+    private readonly io: CommandIO,
+    private readonly logs: boolean,
+  ) {
+    this.draw = createLogUpdate(io.stdout as NodeJS.WriteStream, { showCursor: true });
+    this.ticker = setInterval(() => this.render(), 250);
+    this.ticker.unref();
+  }
+
+  event(event: RunEvent): void {
+    this.view.apply(event);
+    if (event.type === 'step-log') {
+      if (this.logs) {
+        const lines = this.prefixer.push(event.step, event.stream, event.text);
+        if (lines.length > 0) this.draw.persist(lines.join('\n'));
+        this.render();
+      }
+      return;
+    }
+    if (event.type !== 'step-metric') this.render();
+  }
+
+  end(): void {
+    clearInterval(this.ticker);
+    const rest = this.prefixer.flush();
+    if (rest.length > 0) this.draw.persist(rest.join('\n'));
+    this.render();
+    this.draw.done();
+    const finished = this.view.finished;
+    if (finished) this.io.stdout.write(`${RunView.line(finished)}\n`);
+    writeSummary(this.io, this.view);
+  }
+
+  private render(): void {
+    this.draw(`cellpipe run ${this.view.runId}\n${this.view.table()}`);
+  }
+}
