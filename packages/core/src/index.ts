@@ -42,3 +42,5 @@ export {
   resolveParameters,
 } from './compile/argo/parameters.js';
 export type { ParameterKind } from './compile/argo/parameters.js';
+export { layoutGraph } from './graph/layout.js';
+export type { GraphLayout, LayoutEdge, LayoutNode, LayoutOptions } from './graph/layout.js';
