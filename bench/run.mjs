@@ -75,6 +75,7 @@ function header(info, buildState, summaryRows) {
     `- **Python:** ${info.python}`,
     `- **Disk (benchmark temp folder):** ${info.disk}`,
     `- **Build:** ${buildState}`,
+    `- **Load average when the run started (1/5/15 min):** ${info.load}`,
   ];
   if (summaryRows.length) lines.push('', table(['Benchmark', 'Status', 'Duration'], summaryRows));
   return lines.join('\n');

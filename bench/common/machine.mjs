@@ -1,7 +1,7 @@
 // What machine a benchmark ran on, for the header of RESULTS.md.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, realpathSync } from 'node:fs';
-import { cpus, release, totalmem } from 'node:os';
+import { cpus, loadavg, release, totalmem } from 'node:os';
 import { basename } from 'node:path';
 
 function readText(path) {
@@ -58,5 +58,8 @@ export function machineInfo({ python, workDir }) {
     node: process.version,
     python: pythonVersion(python),
     disk: diskOf(workDir),
+    load: loadavg()
+      .map((value) => value.toFixed(2))
+      .join(' / '),
   };
 }

@@ -1,6 +1,7 @@
 // Shared by every benchmark: statistics, formatting, and rewriting one section of bench/RESULTS.md in place.
 // A section sits between `<!-- NAME:start -->` and `<!-- NAME:end -->`; sections of other benchmarks are kept.
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -101,7 +102,7 @@ export function section({ title, description, rows, notes = [] }) {
   return [
     `## ${title}`,
     '',
-    `_Measured ${stamp}._ ${description}`,
+    `_Measured ${stamp}, 1-minute load average ${loadavg()[0].toFixed(2)} when it finished._ ${description}`,
     '',
     table(['Figure', 'Value', 'Target', 'Result'], rows),
     ...(notes.length ? ['', ...notes.map((note) => `- ${note}`)] : []),

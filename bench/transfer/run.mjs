@@ -5,6 +5,7 @@
 // Each producer cell prints time.time() as its last act and each consumer cell as its first, so the gap between them
 // is: the runtime's save (serialize, hash, write) + process exit + scheduling + the consumer's start-up + the runtime's
 // load. The same pipeline run with a tiny value (`-p`) measures everything but the data; the difference is the transfer.
+import { spawnSync } from 'node:child_process';
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { assertSucceeded, runCellpipe } from '../common/cli.mjs';
@@ -131,6 +132,28 @@ async function runCase(dir, testCase) {
   return { ...testCase, bytes, controlMs, fullMs, transferMs: Math.max(1, fullMs - controlMs) };
 }
 
+/** Runs probe.py: save/load by the runtime's serializers and by plain numpy/pyarrow, in one process. */
+function probe(dir) {
+  const result = spawnSync(python, [join(benchDir, 'transfer', 'probe.py'), dir], {
+    encoding: 'utf8',
+    env: { ...process.env, PYTHONPATH: join(repoRoot, 'kernel-bridge') },
+  });
+  if (result.status !== 0) return { error: result.stderr.trim().split('\n').pop() };
+  return JSON.parse(result.stdout);
+}
+
+function probeNote(report) {
+  if (report.error) return `In-process breakdown not measured: ${report.error}.`;
+  const seconds = (value) => formatMs(value * 1000);
+  const parts = Object.entries(report).map(([name, r]) => {
+    const runtime = r.runtime.error
+      ? `runtime serializer failed (${r.runtime.error})`
+      : `runtime \`${r.runtime.serializer}\` save ${seconds(r.runtime.save)} / load ${seconds(r.runtime.load)} (${formatBytes(r.runtime.fileBytes)} file)`;
+    return `${name} (${formatBytes(r.memoryBytes)}): ${runtime}; plain ${name === 'array' ? 'np.save / np.load' : 'to_parquet / read_parquet'} ${seconds(r.plain.save)} / ${seconds(r.plain.load)}; SHA-256 of the bytes ${seconds(r.plain.sha256)}`;
+  });
+  return `In one process (bench/transfer/probe.py, page cache warm): ${parts.join('; ')}.`;
+}
+
 async function main() {
   const dir = benchTempDir('transfer');
   try {
@@ -146,6 +169,8 @@ async function main() {
         `${result.name}: ${formatBytes(result.bytes)} in ${formatMs(result.transferMs)} (gap ${formatMs(result.fullMs)}, control gap ${formatMs(result.controlMs)})`,
       );
     }
+    const probeReport = probe(dir);
+    console.log(probeNote(probeReport));
     const rows = [
       ['Disk: sequential write of 1 GiB, fsync included', formatRate(disk.writeRate), '—', ''],
       [
@@ -179,6 +204,7 @@ async function main() {
         notes: [
           `Save + load time = (consumer start − producer end, from \`time.time()\` printed by the cells) with the full value, minus the same gap with a ${CASES.map((c) => `${c.control}-element`).join(' / ')} value (process exit, scheduling, start-up and imports of the consumer). Medians of ${FULL_RUNS} full and ${CONTROL_RUNS} control runs after a warm-up; ${results.map((r) => `${r.name}: gap ${formatMs(r.fullMs)}, control ${formatMs(r.controlMs)}`).join('; ')}.`,
           `Disk: ${formatBytes(disk.bytes)} of random bytes written in 8 MiB chunks then fsync (${disk.writeSeconds.toFixed(2)} s), ${disk.cacheDropped ? 'page cache dropped (`/proc/sys/vm/drop_caches`), ' : 'page cache NOT dropped (not root): the read may be served from memory, '}read back (${disk.readSeconds.toFixed(2)} s). The consumer usually reads the producer's file from the page cache, so a transfer can beat the disk.`,
+          probeNote(probeReport),
         ],
       }),
     );
