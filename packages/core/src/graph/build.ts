@@ -511,7 +511,9 @@ namespace Private {
         code: code
           .filter((located) => !seen.has(located.order) && seen.add(located.order))
           .map((located) => ({
-            names: located.statement.events.flatMap((e) => (e.op === 'write' && e.code ? [e.name] : [])),
+            names: located.statement.events.flatMap((e) =>
+              e.op === 'write' && (e.code || this.prelude.includes(located)) ? [e.name] : [],
+            ),
             kind:
               located.statement.kind === 'other'
                 ? ((located.statement.events.find((e) => e.op === 'write' && e.code) as { code?: 'module' } | undefined)
@@ -578,12 +580,15 @@ namespace Private {
       for (const step of steps) {
         const cycle = visit(step.name);
         if (!cycle) continue;
-        const involved = members.filter((m) => cycle.includes(m.name)).flatMap((m) => m.cells);
+        const involved = members
+          .filter((m) => cycle.includes(m.name))
+          .flatMap((m) => m.cells)
+          .sort((a, b) => a.index - b.index);
         const first = involved[0];
         this.warnings.push({
           code: 'cycle',
           severity: 'error',
-          message: `steps ${[...cycle].reverse().join(' → ')} depend on each other (cells ${involved.map((c) => `${c.index} (id ${c.id})`).join(', ')}); a step name reused further down makes its cells run together`,
+          message: `steps ${[...cycle].reverse().join(' → ')} depend on each other (${involved.map(where).join(', ')}); a step name reused further down makes its cells run together`,
           ...(first ? { cellId: first.id, cellIndex: first.index } : {}),
         });
         return;

@@ -80,16 +80,80 @@ namespace Private {
     try {
       return JSON.parse(json);
     } catch (error) {
-      const message = (error as Error).message;
-      const position = /position (\d+)/.exec(message);
-      if (!position) throw new NotebookInputError(`${name}: invalid JSON: ${message.split('\n')[0]}`);
-      const offset = Number(position[1]);
+      const reason = (error as Error).message.split('\n')[0]?.replace(/, "[\s\S]*$/, '') ?? 'syntax error';
+      const offset = errorOffset(json);
       const before = json.slice(0, offset);
       const line = before.split('\n').length;
       const column = offset - before.lastIndexOf('\n');
-      throw new NotebookInputError(
-        `${name}: invalid JSON at line ${line}, column ${column}: ${message.split('\n')[0]}`,
-      );
+      throw new NotebookInputError(`${name}: invalid JSON at line ${line}, column ${column}: ${reason}`);
+    }
+  }
+
+  /** Offset of the first JSON syntax error (engines disagree on whether their message carries one). */
+  function errorOffset(json: string): number {
+    let at = 0;
+    const fail = (): never => {
+      throw at;
+    };
+    const space = (): void => {
+      while (at < json.length && ' \t\r\n'.includes(json[at] as string)) at++;
+    };
+    const literal = (word: string): void => {
+      if (json.startsWith(word, at)) at += word.length;
+      else fail();
+    };
+    const string = (): void => {
+      at++;
+      while (at < json.length && json[at] !== '"') {
+        if (json.charCodeAt(at) < 0x20) fail();
+        at += json[at] === '\\' ? 2 : 1;
+      }
+      if (at >= json.length) fail();
+      at++;
+    };
+    const value = (): void => {
+      space();
+      const char = json[at];
+      if (char === '{' || char === '[') {
+        const close = char === '{' ? '}' : ']';
+        at++;
+        space();
+        if (json[at] === close) {
+          at++;
+          return;
+        }
+        for (;;) {
+          if (close === '}') {
+            space();
+            if (json[at] !== '"') fail();
+            string();
+            space();
+            if (json[at] !== ':') fail();
+            at++;
+          }
+          value();
+          space();
+          if (json[at] === ',') at++;
+          else if (json[at] === close) {
+            at++;
+            return;
+          } else fail();
+        }
+      }
+      if (char === '"') return string();
+      if (char === 't') return literal('true');
+      if (char === 'f') return literal('false');
+      if (char === 'n') return literal('null');
+      const number = /^-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?/.exec(json.slice(at, at + 400));
+      if (!number) fail();
+      at += number?.[0].length ?? 0;
+    };
+    try {
+      value();
+      space();
+      return at;
+    } catch (offset) {
+      return typeof offset === 'number' ? offset : at;
     }
   }
 

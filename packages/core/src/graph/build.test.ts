@@ -1,0 +1,463 @@
+import { buildNotebook, type CellSketch } from '../notebook/builder.js';
+import { analyzeNotebook, graphErrors, graphToJson } from './build.js';
+import type { PipelineGraph, PipelineStep } from './types.js';
+
+/** One cell per step, named by the tag. */
+function pipeline(steps: Record<string, string>, extra: CellSketch[] = []): PipelineGraph {
+  const cells: CellSketch[] = [
+    ...extra,
+    ...Object.entries(steps).map(([name, source]) => ({ source, tags: [`step:${name}`] })),
+  ];
+  return analyzeNotebook(buildNotebook(cells));
+}
+
+function step(graph: PipelineGraph, name: string): PipelineStep {
+  const found = graph.steps.find((s) => s.name === name);
+  if (!found) throw new Error(`no step ${name} in ${graph.steps.map((s) => s.name).join(', ')}`);
+  return found;
+}
+
+const inputs = (graph: PipelineGraph, name: string): string[] =>
+  step(graph, name).inputs.map((input) => `${input.name}<-${input.from}:${input.kind}`);
+const codes = (graph: PipelineGraph, name: string): string[] =>
+  step(graph, name).code.map((dep) => dep.names.join(','));
+const codes2 = codes;
+
+describe('data edges', () => {
+  test('a value read comes from the nearest earlier writer', () => {
+    const graph = pipeline({ a: 'x = 1\ny = 2', b: 'x = y + 1', c: 'print(x, y)' });
+    expect(inputs(graph, 'b')).toEqual(['y<-a:value']);
+    expect(inputs(graph, 'c')).toEqual(['x<-b:value', 'y<-a:value']);
+    expect(step(graph, 'c').after).toEqual(['a', 'b']);
+    expect(step(graph, 'a').outputs).toEqual(['y']);
+    expect(step(graph, 'b').outputs).toEqual(['x']);
+  });
+
+  test('names written before being read inside a step are not inputs', () => {
+    const graph = pipeline({ a: 'x = 1', b: 'x = 5\nprint(x)' });
+    expect(inputs(graph, 'b')).toEqual([]);
+    expect(step(graph, 'b').after).toEqual([]);
+  });
+
+  test('a mutating method call makes the step the producer', () => {
+    const graph = pipeline({ a: 'rows = []', b: 'rows.append(1)', c: 'print(len(rows))' });
+    expect(inputs(graph, 'b')).toEqual(['rows<-a:value']);
+    expect(inputs(graph, 'c')).toEqual(['rows<-b:value']);
+  });
+
+  test('known pure methods do not mutate', () => {
+    const graph = pipeline({ a: 'df = load()', b: 'print(df.head(), df.describe())', c: 'print(df)' }, [
+      'def load():\n    return [1]',
+    ]);
+    expect(inputs(graph, 'c')).toEqual(['df<-a:value']);
+  });
+
+  test('inplace=True mutates even a pure-named method', () => {
+    const graph = pipeline({ a: 'df = make()', b: 'df.dropna(inplace=True)', c: 'print(df)' }, ['make = dict']);
+    expect(inputs(graph, 'c')).toEqual(['df<-b:value']);
+  });
+
+  test('subscript, attribute and augmented assignment mutate', () => {
+    const graph = pipeline({
+      a: 'd = {}\no = object()\nl = [0]',
+      b: 'd["k"] = 1\no.attr = 2\nl[0] += 1',
+      c: 'print(d, o, l)',
+    });
+    expect(inputs(graph, 'c')).toEqual(['d<-b:value', 'o<-b:value', 'l<-b:value']);
+  });
+
+  test('del of a subscript mutates, del of a name unbinds', () => {
+    const graph = pipeline({ a: 'd = {"k": 1}\ne = 2', b: 'del d["k"]\ndel e', c: 'print(d)\nprint(e)' });
+    expect(inputs(graph, 'c')).toEqual(['d<-b:value']);
+    expect(graph.warnings.map((w) => w.code)).toContain('unresolved-name');
+  });
+
+  test('mutation through an alias reaches the aliased globals', () => {
+    const graph = pipeline({
+      a: 'train = {}\ntest = {}',
+      b: 'data = [train, test]\nfor d in data:\n    d["x"] = 1',
+      c: 'print(train, test)',
+    });
+    expect(inputs(graph, 'b')).toEqual(['train<-a:value', 'test<-a:value']);
+    expect(inputs(graph, 'c')).toEqual(['train<-b:value', 'test<-b:value']);
+  });
+
+  test('aliases made in one step are followed in a later step', () => {
+    const graph = pipeline({ a: 'train = {}\ndata = [train]', b: 'for d in data:\n    d.clear()', c: 'print(train)' });
+    expect(inputs(graph, 'c')).toEqual(['train<-b:value']);
+  });
+
+  test('targets of for, with, except, walrus, match and unpacking are writes', () => {
+    const graph = pipeline({
+      a: [
+        'for i, (j, k) in [(1, (2, 3))]: pass',
+        'with open(__file__) as fh: pass',
+        'a, *rest = [1, 2, 3]',
+        'if (n := 10) > 5: pass',
+        'match [1, 2]:\n    case [first, *others]: pass',
+        'match {"k": 1}:\n    case {"k": v}: pass',
+        'import os.path\nfrom math import pi as PI, e',
+        'class K: pass',
+      ].join('\n'),
+      b: 'print(i, j, k, fh, a, rest, n, first, others, v, os, PI, e, K)',
+    });
+    expect(inputs(graph, 'b').map((i) => i.split('<-')[0])).toEqual([
+      'i',
+      'j',
+      'k',
+      'fh',
+      'a',
+      'rest',
+      'n',
+      'first',
+      'others',
+      'v',
+      'os',
+      'PI',
+      'e',
+      'K',
+    ]);
+  });
+
+  test('walrus inside a comprehension binds in the notebook namespace; loop variables do not leak', () => {
+    const graph = pipeline({ a: 'xs = [1, 2]\nys = [last := x for x in xs]', b: 'print(last)\nprint(x)' });
+    expect(inputs(graph, 'b')).toEqual(['last<-a:value']);
+    expect(graph.warnings.find((w) => w.code === 'unresolved-name')?.message).toContain("'x'");
+  });
+
+  test('except as unbinds the name after the handler', () => {
+    const graph = pipeline({
+      a: 'try:\n    1 / 0\nexcept ZeroDivisionError as err:\n    msg = str(err)',
+      b: 'print(msg)\nprint(err)',
+    });
+    expect(inputs(graph, 'b')).toEqual(['msg<-a:value']);
+    expect(graph.warnings.some((w) => w.code === 'unresolved-name' && w.message.includes("'err'"))).toBe(true);
+  });
+
+  test('an annotation without a value is not a write', () => {
+    const graph = pipeline({ a: 'x = 1', b: 'x: int', c: 'print(x)' });
+    expect(inputs(graph, 'c')).toEqual(['x<-a:value']);
+  });
+
+  test('builtins are never inputs', () => {
+    const graph = pipeline({ a: 'x = [3, 1]', b: 'print(sorted(x), len(x), range(2), ValueError)' });
+    expect(inputs(graph, 'b')).toEqual(['x<-a:value']);
+  });
+});
+
+describe('code dependencies', () => {
+  test('imports, functions and classes are re-executed, not serialized', () => {
+    const graph = pipeline({
+      load: 'import numpy as np\nTHRESH = 2\ndef clip(v):\n    return np.minimum(v, THRESH)\nclass Box:\n    def area(self):\n        return SIDE ** 2\nSIDE = 3',
+      use: 'y = clip(np.array([1, 5]))\nb = Box()',
+    });
+    expect(inputs(graph, 'use')).toEqual([
+      'clip<-load:function',
+      'np<-load:module',
+      'THRESH<-load:value',
+      'Box<-load:class',
+      'SIDE<-load:value',
+    ]);
+    expect(codes(graph, 'use')).toEqual(['np', 'clip', 'Box']);
+    expect(step(graph, 'use').code[1]?.source).toBe('def clip(v):\n    return np.minimum(v, THRESH)');
+    expect(step(graph, 'load').outputs).toEqual(['THRESH', 'SIDE']);
+  });
+
+  test('functions called by functions are followed transitively', () => {
+    const graph = pipeline({
+      defs: 'import math\nK = 2\ndef inner(x):\n    return math.sqrt(x) * K\ndef outer(x):\n    return inner(x) + 1',
+      use: 'print(outer(4))',
+    });
+    expect(inputs(graph, 'use')).toEqual([
+      'outer<-defs:function',
+      'inner<-defs:function',
+      'math<-defs:module',
+      'K<-defs:value',
+    ]);
+    expect(codes(graph, 'use')).toEqual(['math', 'inner', 'outer']);
+  });
+
+  test('decorators and default arguments are read where the function is defined', () => {
+    const graph = pipeline({
+      a: 'import functools\nD = 5',
+      b: '@functools.lru_cache(maxsize=None)\ndef f(x, y=D):\n    return x + y',
+      c: 'print(f(1))',
+    });
+    expect(inputs(graph, 'b')).toEqual(['functools<-a:module', 'D<-a:value']);
+    expect(codes(graph, 'c')).toEqual(['functools', 'f']);
+    expect(step(graph, 'c').code[1]?.source.startsWith('@functools.lru_cache')).toBe(true);
+  });
+
+  test("a function's global writes and mutations happen in the calling step", () => {
+    const graph = pipeline({
+      a: 'count = 0\nlog = []\ndef bump():\n    global count\n    count += 1\n    log.append(count)',
+      b: 'bump()',
+      c: 'print(count, log)',
+    });
+    expect(inputs(graph, 'b')).toEqual(['bump<-a:function', 'count<-a:value', 'log<-a:value']);
+    expect(inputs(graph, 'c')).toEqual(['count<-b:value', 'log<-b:value']);
+  });
+
+  test('a function that mutates its parameter mutates the argument', () => {
+    const graph = pipeline({
+      a: 'rows = [3]\ndef add_one(xs):\n    xs.append(1)\ndef wrap(xs):\n    add_one(xs)',
+      b: 'wrap(rows)',
+      c: 'print(rows)',
+    });
+    expect(inputs(graph, 'c')).toEqual(['rows<-b:value']);
+  });
+
+  test('library functions known to mutate their arguments mutate them', () => {
+    const graph = pipeline({ a: 'import random\nxs = [1, 2, 3]', b: 'random.shuffle(xs)', c: 'print(xs)' });
+    expect(inputs(graph, 'c')).toEqual(['xs<-b:value']);
+  });
+
+  test('lambdas read their globals where they are made; their parameters are local', () => {
+    const graph = pipeline({ a: 'k = 3', b: 'f = lambda x, y=k: x * z', c: 'z = 1\nprint(f(2))' });
+    expect(inputs(graph, 'b').map((i) => i.split('<-')[0])).toEqual(['k']);
+    expect(graph.warnings.some((w) => w.code === 'unresolved-name' && w.message.includes("'z'"))).toBe(true);
+    expect(inputs(graph, 'c')).toEqual(['f<-b:value']);
+  });
+
+  test('a method called on a value brings the globals its class methods read', () => {
+    const graph = pipeline({
+      a: 'SCALE = 2\nclass Model:\n    def predict(self, x):\n        return x * SCALE\nm = Model()',
+      b: 'print(m.predict(3))',
+    });
+    expect(inputs(graph, 'b')).toEqual(['m<-a:value', 'SCALE<-a:value']);
+  });
+
+  test('definitions lists every top-level def and class in notebook order', () => {
+    const graph = pipeline({ a: 'def f(): pass\nx = 1\nclass C: pass', b: '@dec\ndef g(): pass' }, [
+      'dec = lambda f: f',
+    ]);
+    expect(graph.definitions.map((d) => `${d.names.join()}:${d.kind}`)).toEqual([
+      'f:function',
+      'C:class',
+      'g:function',
+    ]);
+  });
+
+  test('imports/functions cells run before every step without edges', () => {
+    const graph = analyzeNotebook(
+      buildNotebook([
+        { source: 'import os\nSEED = 1', tags: ['imports'] },
+        { source: 'def f():\n    return os.sep', tags: ['functions'] },
+        { source: 'a = f()', tags: ['step:a'] },
+        { source: 'print(a, SEED)', tags: ['step:b'] },
+      ]),
+    );
+    expect(inputs(graph, 'b')).toEqual(['a<-a:value']);
+    expect(codes2(graph, 'b')).toEqual(['os', 'SEED', 'f']);
+    expect(step(graph, 'a').cells).toEqual(['cell-2']);
+  });
+});
+
+describe('parameters and metrics', () => {
+  test('parameters are bound by the runtime; a rebound parameter is a value from then on', () => {
+    const graph = analyzeNotebook(
+      buildNotebook([
+        {
+          source: 'scale = 3\nname = "x"  # comment\nsizes = [1, -2.5]\nopts = {"a": (1, 2), "b": None}',
+          tags: ['pipeline-parameters'],
+        },
+        { source: 'y = scale * 2', tags: ['step:a'] },
+        { source: 'def f():\n    return name', tags: ['step:b'] },
+        { source: 'scale = 10\nprint(f(), sizes)', tags: ['step:c'] },
+        { source: 'print(scale, opts)', tags: ['step:d'] },
+      ]),
+    );
+    expect(graph.parameters).toEqual({ scale: 3, name: 'x', sizes: [1, -2.5], opts: { a: [1, 2], b: null } });
+    expect(step(graph, 'a').parameters).toEqual(['scale']);
+    expect(step(graph, 'c').parameters).toEqual(['name', 'sizes']);
+    expect(inputs(graph, 'd')).toEqual(['scale<-c:value']);
+    expect(step(graph, 'd').parameters).toEqual(['opts']);
+    expect(step(graph, 'a').cells).toEqual(['cell-1']);
+  });
+
+  test('a non-literal parameter is an error naming the cell and line', () => {
+    const graph = analyzeNotebook(
+      buildNotebook([{ source: 'a = 1\nb = a + 1', tags: ['pipeline-parameters'] }, 'print(a)']),
+    );
+    const [error] = graphErrors(graph);
+    expect(error).toMatchObject({ code: 'invalid-parameter', cellIndex: 0, line: 2 });
+    expect(error?.message).toContain('line 2');
+  });
+
+  test('metrics are assigned to the step that last wrote them and the metrics cell does not run', () => {
+    const graph = analyzeNotebook(
+      buildNotebook([
+        { source: 'acc = 0.5\nloss = 1', tags: ['step:train'] },
+        { source: 'acc = 0.9', tags: ['step:eval'] },
+        { source: 'acc\nprint(loss)\nmissing', tags: ['pipeline-metrics'] },
+      ]),
+    );
+    expect(step(graph, 'train').metrics).toEqual(['loss']);
+    expect(step(graph, 'eval').metrics).toEqual(['acc']);
+    expect(graph.steps.flatMap((s) => s.cells)).not.toContain('cell-2');
+    expect(graph.warnings.find((w) => w.code === 'unknown-metric')?.message).toContain("'missing'");
+  });
+});
+
+describe('steps and tags', () => {
+  test('untagged cells join the step above; cells before the first tag join the first step; skip never runs', () => {
+    const graph = analyzeNotebook(
+      buildNotebook([
+        'a = 1',
+        { source: 'b = a', tags: ['step:first'] },
+        { source: 'x = 1', tags: ['skip'] },
+        'c = b',
+        { source: '# note', cellType: 'markdown' },
+        { source: 'd = c', tags: ['step:second'] },
+      ]),
+    );
+    expect(graph.steps.map((s) => [s.name, s.cells])).toEqual([
+      ['first', ['cell-0', 'cell-1', 'cell-3']],
+      ['second', ['cell-5']],
+    ]);
+  });
+
+  test('a notebook without step tags runs as one step named after the notebook', () => {
+    const graph = analyzeNotebook(buildNotebook(['a = 1', 'print(a)'], { name: 'work/My Analysis.ipynb' }));
+    expect(graph.name).toBe('my-analysis');
+    expect(graph.steps.map((s) => s.name)).toEqual(['my-analysis']);
+  });
+
+  test('an empty notebook has no steps and no errors', () => {
+    const graph = analyzeNotebook(buildNotebook([]));
+    expect(graph.steps).toEqual([]);
+    expect(graphErrors(graph)).toEqual([]);
+  });
+
+  test('prev: adds an edge; unknown or later steps are errors naming the cell', () => {
+    const graph = analyzeNotebook(
+      buildNotebook([
+        { source: 'a = 1', tags: ['step:a'] },
+        { source: 'b = 1', tags: ['step:b', 'prev:a', 'prev:nope'] },
+        { source: 'c = 1', tags: ['step:c', 'prev:d'] },
+        { source: 'd = 1', tags: ['step:d'] },
+      ]),
+    );
+    expect(step(graph, 'b').after).toEqual(['a']);
+    expect(graphErrors(graph).map((w) => [w.code, w.cellIndex])).toEqual([
+      ['unknown-step', 1],
+      ['later-step', 2],
+    ]);
+  });
+
+  test('step names are normalised to RFC 1123 labels; collisions are errors', () => {
+    const graph = analyzeNotebook(
+      buildNotebook([
+        { source: 'a = 1', tags: ['step:Load_Data'] },
+        { source: 'b = a', tags: ['step:load-data'] },
+        { source: 'c = b', tags: ['step:données'] },
+        { source: 'd = c', tags: ['step:数据'] },
+      ]),
+    );
+    expect(graph.steps.map((s) => [s.name, s.displayName])).toEqual([
+      ['load-data', 'Load_Data'],
+      ['load-data', 'load-data'],
+      ['donnees', 'données'],
+      [expect.stringMatching(/^step-[0-9a-f]{8}$/), '数据'],
+    ]);
+    expect(graphErrors(graph).map((w) => w.code)).toEqual(['name-collision']);
+    expect(graph.warnings.filter((w) => w.code === 'name-normalized')).toHaveLength(3);
+  });
+
+  test('a reused step name continues the step; a resulting cycle is an error naming the cells', () => {
+    const graph = analyzeNotebook(
+      buildNotebook([
+        { source: 'x = 1', tags: ['step:a'] },
+        { source: 'y = x + 1', tags: ['step:b'] },
+        { source: 'z = y + 1', tags: ['step:a'] },
+      ]),
+    );
+    expect(step(graph, 'a').cells).toEqual(['cell-0', 'cell-2']);
+    expect(graph.warnings.map((w) => w.code)).toContain('duplicate-step');
+    const cycle = graphErrors(graph).find((w) => w.code === 'cycle');
+    expect(cycle?.message).toContain('cell 2 (id cell-2)');
+  });
+
+  test('settings merge notebook defaults, Kale defaults and cell tags', () => {
+    const graph = analyzeNotebook(
+      buildNotebook(
+        [
+          { source: 'a = 1', tags: ['step:a', 'limit:memory:4Gi', 'label:team:ml'] },
+          { source: 'b = a', tags: ['image:custom:1', 'timeout:1h30m', 'retry:2', 'cache:disabled', 'bogus'] },
+        ],
+        { settings: { image: 'base:1', stepDefaults: { labels: { env: 'dev' }, retries: 1 } } },
+      ),
+    );
+    expect(step(graph, 'a').settings).toEqual({
+      image: 'custom:1',
+      limits: { memory: '4Gi' },
+      labels: { env: 'dev', team: 'ml' },
+      retries: 2,
+      cache: false,
+      timeoutSeconds: 5400,
+    });
+    expect(graph.warnings.find((w) => w.code === 'unknown-tag')).toMatchObject({ cellIndex: 1, cellId: 'cell-1' });
+  });
+});
+
+describe('robustness', () => {
+  test('a syntax error in one cell is reported with its line; the other cells are still analysed', () => {
+    const graph = pipeline({ a: 'x = 1', b: 'y = x +\nz = 2', c: 'print(x)' });
+    expect(graph.warnings.find((w) => w.code === 'syntax-error')).toMatchObject({ cellIndex: 1, line: 1 });
+    expect(inputs(graph, 'c')).toEqual(['x<-a:value']);
+  });
+
+  test('star imports and dynamic code are conservative and warned about', () => {
+    const graph = pipeline({ a: 'from math import *\nv = 1', b: 'print(sqrt(v))', c: 'w = eval("v")', d: 'print(w)' });
+    expect(graph.warnings.map((w) => w.code)).toEqual(expect.arrayContaining(['star-import', 'dynamic-code']));
+    expect(inputs(graph, 'b')).toEqual(['sqrt<-a:module', 'v<-a:value']);
+    expect(step(graph, 'b').code.map((d) => d.source)).toEqual(['from math import *']);
+    expect(inputs(graph, 'c').map((i) => i.split('<-')[0])).toEqual(expect.arrayContaining(['v']));
+  });
+
+  test('IPython magics and shell lines are understood', () => {
+    const graph = pipeline({
+      a: '%matplotlib inline\nfiles = !ls\nx = 1\n%time y = x + 1',
+      b: '%%capture out\nprint(files, y)',
+      c: '%%bash\necho hi',
+      d: 'print(out)\nlen?',
+    });
+    expect(inputs(graph, 'b')).toEqual(['files<-a:value', 'y<-a:value']);
+    expect(inputs(graph, 'd')).toEqual(['out<-b:value']);
+    expect(graph.warnings.filter((w) => w.code === 'syntax-error')).toEqual([]);
+  });
+
+  test('non-Python kernels give a not-python warning', () => {
+    const graph = analyzeNotebook(buildNotebook(['x <- 1'], { language: 'r' }));
+    expect(graph.warnings.map((w) => w.code)).toContain('not-python');
+  });
+
+  test('unicode names and sources', () => {
+    const graph = pipeline({ a: 'größe = "ü" * 2', b: 'print(größe)' });
+    expect(inputs(graph, 'b')).toEqual(['größe<-a:value']);
+  });
+
+  test('graphToJson has the documented shape', () => {
+    const graph = pipeline(
+      { load: 'rows = [1]\ndef clip(v):\n    return v', clean: 'clean = [clip(r) for r in rows]' },
+      [{ source: 'scale = 3', tags: ['parameters'] }],
+    );
+    expect(JSON.parse(JSON.stringify(graphToJson(graph)))).toMatchObject({
+      steps: [
+        { name: 'load', cells: ['cell-1'], after: [], inputs: [], outputs: ['rows'] },
+        {
+          name: 'clean',
+          cells: ['cell-2'],
+          after: ['load'],
+          inputs: [
+            { name: 'rows', from: 'load', kind: 'value' },
+            { name: 'clip', from: 'load', kind: 'function' },
+          ],
+          outputs: [],
+        },
+      ],
+      parameters: { scale: 3 },
+      warnings: [],
+    });
+  });
+});
