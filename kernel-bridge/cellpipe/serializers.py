@@ -117,6 +117,8 @@ class _Checker:
 
 
 def _generic_words(cls, error):
+    if cls.__name__ == "function" and cls.__module__ == "builtins" and not _has_cloudpickle():
+        return "lambda or nested function, which only cloudpickle can save, and cloudpickle is not installed"
     lowered = "{}.{}".format(cls.__module__, cls.__name__).lower()
     if any(part in lowered for part in ("connection", "cursor", "sql", "psycopg", "mongo", "redis", "engine")):
         return "database connection"

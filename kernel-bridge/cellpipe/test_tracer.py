@@ -122,3 +122,11 @@ def test_tracer_sources_parse_as_python_3_9():
 
     for name in ("tracer.py", "digest.py"):
         ast.parse((BRIDGE / "cellpipe" / name).read_text(), feature_version=(3, 9))
+
+
+def test_values_whose_digest_is_not_stable_are_not_taken_for_mutations(tmp_path):
+    source = "class Noisy:\n    def __reduce__(self):\n        import random\n        return (Noisy, (), {'r': random.random()})\nnoisy = Noisy()"
+    done, trace = run_tracer(tmp_path, [("a", source), ("b", "other = 1"), ("c", "print(other)")])
+    assert done.returncode == 0, done.stderr
+    assert trace["steps"][0]["digests"]["noisy"]["digest"].startswith("unstable:")
+    assert trace["steps"][1]["mutates"] == [] and "noisy" not in trace["steps"][1]["reads"]

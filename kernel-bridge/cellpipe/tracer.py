@@ -138,6 +138,14 @@ def _digests(live: dict) -> dict:
     return {name: digest(value) for name, value in live.items()}
 
 
+def _mark_unstable(live: dict, digests: dict, names: set) -> None:
+    """Digests again the values that look changed; one whose digest differs at once (caches, ids inside) is unstable."""
+    for name in names:
+        if digest(live[name]) != digests[name]:
+            kind = type(live[name])
+            digests[name] = f"unstable:{kind.__module__}.{kind.__qualname__}"
+
+
 def _make_namespace() -> tuple:
     """A fresh ``__main__`` module (pickling by reference must find notebook classes) and an IPython shell bound to it."""
     module = types.ModuleType("__main__")
@@ -223,6 +231,7 @@ def trace(plan: dict) -> dict:
         after = _live_names(namespace, ignored)
         after_digests = _digests(after)
         rebound = {n for n in set(before) | set(after) if n not in before or n not in after or before[n] is not after[n]}
+        _mark_unstable(after, after_digests, {n for n in after if n in rebound or after_digests[n] != before_digests.get(n)})
         mutated = {n for n in after if n not in rebound and after_digests[n] != before_digests[n]}
         for name in mutated:
             if name not in step.reads and name not in step.written:

@@ -1,0 +1,132 @@
+"""The step process contract: namespace, exit codes, manifest written atomically, events, logs, version."""
+
+import json
+import os
+import subprocess
+import sys
+
+from cellpipe.api import RUNTIME_PARENT, load_action, load_output, make_spec, run_spec
+
+
+def test_cells_run_in_a_fresh_main_with_parameters_bound(tmp_path):
+    cells = ["import sys\nsame_module = sys.modules['__main__'].__dict__ is globals()\nmain_name = __name__", "scaled = rate * 2"]
+    result = run_spec(make_spec("s", cells, metrics=["same_module", "main_name", "scaled"], parameters={"rate": 0.25}), tmp_path / "out")
+    assert result.returncode == 0, result.stderr
+    assert result.manifest["metrics"] == {"same_module": True, "main_name": "__main__", "scaled": 0.5}
+    assert result.manifest["status"] == "succeeded" and "error" not in result.manifest
+
+
+def test_a_class_defined_in_the_step_pickles_by_reference(tmp_path):
+    cells = ["class Box:\n    def __init__(self, v):\n        self.v = v\nbox = Box(3)"]
+    result = run_spec(make_spec("s", cells, outputs=["box"]), tmp_path / "out")
+    assert result.manifest["outputs"]["box"] == dict(result.manifest["outputs"]["box"], serializer="pickle", type="__main__.Box")
+
+
+def test_user_stdout_and_stderr_are_left_untouched(tmp_path):
+    result = run_spec(make_spec("s", ["import sys\nprint('out line')\nprint('err line', file=sys.stderr)", "print('second')"]), tmp_path / "out")
+    assert result.stdout == "out line\nsecond\n"
+    assert result.stderr == "err line\n"
+
+
+def test_top_level_await_runs_like_in_jupyter(tmp_path):
+    cells = ["import asyncio\nasync def answer():\n    await asyncio.sleep(0)\n    return 42", "value = await answer()"]
+    result = run_spec(make_spec("s", cells, metrics=["value"]), tmp_path / "out")
+    assert result.manifest["metrics"] == {"value": 42}
+
+
+def test_invalid_spec_exits_2_naming_the_field(tmp_path):
+    spec = make_spec("s", ["x = 1"])
+    spec["cells"][0]["index"] = "zero"
+    result = run_spec(spec, tmp_path / "out")
+    assert result.returncode == 2
+    assert result.stderr == "cellpipe: spec.cells[0].index must be an integer\n"
+    assert result.manifest["error"] == {"type": "InvalidSpec", "message": "spec.cells[0].index must be an integer", "traceback": "InvalidSpec: spec.cells[0].index must be an integer\n"}
+
+
+def test_output_names_must_be_identifiers(tmp_path):
+    result = run_spec(make_spec("s", ["x = 1"], outputs=["../x"]), tmp_path / "out")
+    assert result.returncode == 2
+    assert "spec.outputs[0] must be a Python identifier" in result.stderr
+
+
+def test_a_missing_input_exits_2_naming_the_input(tmp_path):
+    result = run_spec(make_spec("s", ["y = x"], prepare=[load_action("x", "load", tmp_path / "nowhere")]), tmp_path / "out")
+    assert result.returncode == 2
+    assert result.manifest["error"]["message"].startswith("input 'x' from step 'load': cannot read {}".format(tmp_path / "nowhere" / "manifest.json"))
+
+
+def test_a_truncated_input_file_exits_2(tmp_path):
+    run_spec(make_spec("p", ["x = list(range(100))"], outputs=["x"]), tmp_path / "p")
+    with open(tmp_path / "p" / "x.pkl", "r+b") as handle:
+        handle.truncate(10)
+    result = run_spec(make_spec("s", ["y = x"], prepare=[load_action("x", "p", tmp_path / "p")]), tmp_path / "out")
+    assert result.returncode == 2
+    assert "has 10 bytes, its manifest says" in result.manifest["error"]["message"]
+
+
+def test_an_output_the_cells_never_define_fails_the_step(tmp_path):
+    result = run_spec(make_spec("s", ["x = 1"], outputs=["x", "y"]), tmp_path / "out")
+    assert result.returncode == 1
+    assert result.manifest["error"]["message"] == "the step's cells did not define 'y', which a later step reads"
+
+
+def test_a_rerun_replaces_the_earlier_manifest_and_leaves_no_temporary_files(tmp_path):
+    out = tmp_path / "out"
+    first = run_spec(make_spec("s", ["x = 1"], outputs=["x"]), out)
+    assert first.returncode == 0
+    second = run_spec(make_spec("s", ["x = 2\nraise ValueError('no')"], outputs=["x"]), out)
+    assert second.returncode == 1 and second.manifest["status"] == "failed"
+    third = run_spec(make_spec("s", ["x = 3"], outputs=["x"]), out)
+    assert third.manifest["status"] == "succeeded" and load_output(out, "x") == 3
+    assert not [name for name in os.listdir(out) if ".tmp-" in name]
+
+
+def test_case_colliding_output_names_get_distinct_files(tmp_path):
+    result = run_spec(make_spec("s", ["X = 1\nx = 2"], outputs=["X", "x"]), tmp_path / "out")
+    files = [entry["file"] for entry in result.manifest["outputs"].values()]
+    assert len({name.lower() for name in files}) == 2
+    assert (load_output(tmp_path / "out", "X"), load_output(tmp_path / "out", "x")) == (1, 2)
+
+
+def test_events_go_to_the_pipe_named_by_cellpipe_events_fd(tmp_path):
+    read_end, write_end = os.pipe()
+    env = dict(os.environ, CELLPIPE_EVENTS_FD=str(write_end))
+    result = run_spec(make_spec("s", ["import cellpipe\ncellpipe.log_metric('m', 1)"]), tmp_path / "out", env=env, pass_fds=(write_end,))
+    os.close(write_end)
+    with os.fdopen(read_end, encoding="utf-8") as pipe:
+        events = [json.loads(line) for line in pipe]
+    assert result.returncode == 0
+    assert events == [{"event": "cell", "cellId": "c0", "cellIndex": 0}, {"event": "metric", "name": "m", "value": 1}]
+    assert not (tmp_path / "out" / "events.ndjson").exists()
+
+
+def test_a_bad_events_fd_exits_2_naming_the_variable(tmp_path):
+    result = run_spec(make_spec("s", ["x = 1"]), tmp_path / "out", env=dict(os.environ, CELLPIPE_EVENTS_FD="97"))
+    assert result.returncode == 2
+    assert result.stderr.startswith("cellpipe: CELLPIPE_EVENTS_FD='97' is not an open file descriptor")
+
+
+def test_version_names_the_runtime_sources_and_python():
+    completed = subprocess.run(
+        [sys.executable, "-m", "cellpipe.runtime", "--version"],
+        stdout=subprocess.PIPE,
+        universal_newlines=True,
+        check=True,
+        env=dict(os.environ, PYTHONPATH=RUNTIME_PARENT),
+    )
+    import cellpipe
+    import platform
+
+    version = completed.stdout.strip()
+    assert version.startswith("cellpipe-runtime {} (sources ".format(cellpipe.__version__))
+    assert version.endswith("python {})".format(platform.python_version()))
+
+
+def test_missing_arguments_exit_2():
+    completed = subprocess.run(
+        [sys.executable, "-m", "cellpipe.runtime", "--spec", "x.json"],
+        stderr=subprocess.PIPE,
+        universal_newlines=True,
+        env=dict(os.environ, PYTHONPATH=RUNTIME_PARENT),
+    )
+    assert completed.returncode == 2 and "--spec and --out are both required" in completed.stderr
