@@ -1,6 +1,6 @@
 import type { InputKind, PipelineGraph, PipelineStep } from '../graph/types.js';
 import type { Notebook } from '../notebook/model.js';
-import { PARAMETERS_PRODUCER, type Trace } from './trace.js';
+import { PARAMETERS_PRODUCER, SHARED_CODE_STEP, type Trace } from './trace.js';
 
 /** One edge on which the static graph and the traced execution disagree. */
 export interface EdgeFinding {
@@ -60,7 +60,12 @@ export function compareEdges(notebook: Notebook, graph: PipelineGraph, trace: Tr
       continue;
     }
     const provided = Private.providers(step, edge.name);
-    if (!provided.includes(edge.from)) {
+    if (edge.from === SHARED_CODE_STEP) {
+      if (provided.length === 0)
+        finding(`step '${edge.to}' uses '${edge.name}' from a shared imports/functions cell (${where}), but the static graph does not provide it`);
+      continue;
+    }
+    if (!provided.some((from) => from === edge.from || Private.passesThrough(steps, from, edge.name, edge.from))) {
       const instead = provided.length > 0 ? `; the static graph passes it from '${provided.join("', '")}'` : '';
       finding(
         `step '${edge.to}' reads ${edge.kind} '${edge.name}' (${where}) last written by step '${edge.from}'${instead || ', but the static graph does not pass it'}`,
@@ -78,6 +83,8 @@ export function compareEdges(notebook: Notebook, graph: PipelineGraph, trace: Tr
   for (const step of graph.steps) {
     for (const input of step.inputs) {
       staticEdges += 1;
+      // Code is re-executed, not transferred: a definition's own imports and bases are needed without being read.
+      if (input.kind !== 'value') continue;
       if (tracedKeys.has(`${step.name}\u0000${input.name}`)) continue;
       // A step the execution never reached (it failed earlier) says nothing about its inputs.
       if (!traced.has(step.name)) continue;
@@ -100,6 +107,23 @@ namespace Private {
     const from = step.inputs.filter((input) => input.name === name).map((input) => input.from);
     for (const dep of step.code) if (dep.names.includes(name)) from.push(dep.from);
     return [...new Set(from)];
+  }
+
+  /**
+   * True when `via` receives `name` from `origin` through a chain of static inputs: a step the analysis
+   * thinks may mutate a value passes it on, so the consumer still gets the traced producer's value.
+   */
+  export function passesThrough(steps: Map<string, PipelineStep>, via: string, name: string, origin: string): boolean {
+    const seen = new Set<string>();
+    let current = via;
+    while (!seen.has(current)) {
+      seen.add(current);
+      const input = steps.get(current)?.inputs.find((candidate) => candidate.name === name);
+      if (!input) return false;
+      if (input.from === origin) return true;
+      current = input.from;
+    }
+    return false;
   }
 
   /** Every step's transitive `after` set. */

@@ -10,6 +10,8 @@ import { resolvePython } from '../run/local/python.js';
 
 /** Producer name the tracer gives to pipeline parameters (they are bound before any step runs). */
 export const PARAMETERS_PRODUCER = '(parameters)';
+/** Pseudo-step of cells every step re-executes (`imports` / `functions` tags): code, never a step's own cells. */
+export const SHARED_CODE_STEP = '(shared code)';
 
 /** What `python -m cellpipe.tracer --plan` executes: the cells the pipeline runs, in notebook order. */
 export interface TracePlan {
@@ -62,6 +64,7 @@ export function buildTracePlan(
 ): TracePlan {
   const stepOfCell = new Map<string, string>();
   for (const step of graph.steps) for (const id of step.cells) if (!stepOfCell.has(id)) stepOfCell.set(id, step.name);
+  for (const step of graph.steps) for (const dep of step.code) if (!stepOfCell.has(dep.cellId)) stepOfCell.set(dep.cellId, SHARED_CODE_STEP);
   return {
     version: 1,
     notebook: notebook.name,

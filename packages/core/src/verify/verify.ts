@@ -86,6 +86,8 @@ export interface RunVerification {
   /** Outputs and metrics compared. */
   compared: number;
   differing: ValueFinding[];
+  /** Outputs whose top-to-bottom value has no stable digest (open handles, objects with caches or ids inside). */
+  uncomparable: ValueFinding[];
   /** Steps of the run that did not succeed, so could not be compared. */
   notCompared: string[];
 }
@@ -116,6 +118,7 @@ export async function verifyRun(
     options,
   );
   const differing: ValueFinding[] = [];
+  const uncomparable: ValueFinding[] = [];
   let compared = 0;
   const stepOrder = trace.steps.map((step) => step.name);
   for (const [step, outputs] of Object.entries(saved)) {
@@ -130,11 +133,11 @@ export async function verifyRun(
           name,
           message: `step '${step}' saved '${name}', which the notebook never had at that point`,
         });
-      else if (expected.startsWith('opaque:'))
-        differing.push({
+      else if (expected.startsWith('opaque:') || expected.startsWith('unstable:'))
+        uncomparable.push({
           step,
           name,
-          message: `step '${step}' saved '${name}', whose top-to-bottom value cannot be compared (it cannot travel)`,
+          message: `step '${step}' output '${name}' has no stable content digest (${expected.split(':')[0]}), not compared`,
         });
       else if (expected !== found.digest)
         differing.push({
@@ -156,7 +159,7 @@ export async function verifyRun(
         });
     }
   }
-  return { compared, differing, notCompared };
+  return { compared, differing, uncomparable, notCompared };
 }
 
 namespace Private {
