@@ -1,3 +1,5 @@
+import { inflateSync } from 'node:zlib';
+
 import { parse } from 'yaml';
 
 import { NotebookInputError } from '../../notebook/read.js';
@@ -29,6 +31,10 @@ interface Template {
   memoize?: { key: string; cache: { configMap: { name: string } } };
 }
 
+function decodeBundle(data: string): Bundle {
+  return JSON.parse(inflateSync(Buffer.from(data, 'base64')).toString('utf8')) as Bundle;
+}
+
 function compileSample(options: Partial<Parameters<typeof compileArgo>[2]> = {}) {
   const { notebook, graph } = samplePipeline();
   const text = compileArgo(notebook, graph, { runtimeFiles, ...options });
@@ -47,7 +53,7 @@ function compileSample(options: Partial<Parameters<typeof compileArgo>[2]> = {})
     return found;
   };
   const bundleData = template(ARGO_BUNDLE_TASK).inputs?.artifacts?.[0]?.raw?.data ?? '';
-  return { text, workflow, template, bundleData, bundle: JSON.parse(bundleData) as Bundle };
+  return { text, workflow, template, bundleData, bundle: decodeBundle(bundleData) };
 }
 
 describe('compileArgo', () => {
@@ -56,7 +62,8 @@ describe('compileArgo', () => {
     expect(workflow.spec.entrypoint).toBe(ARGO_ENTRYPOINT);
     const tasks = template(ARGO_ENTRYPOINT).dag?.tasks ?? [];
     expect(tasks.map((task) => task.name)).toEqual([ARGO_BUNDLE_TASK, 'load', 'prep', 'train', 'report']);
-    expect(tasks.find((task) => task.name === 'train')?.dependencies).toEqual([ARGO_BUNDLE_TASK, 'prep', 'load']);
+    expect(tasks.find((task) => task.name === 'train')?.dependencies).toEqual(['prep', 'load']);
+    expect(tasks.find((task) => task.name === 'load')?.dependencies).toEqual([ARGO_BUNDLE_TASK]);
     for (const step of ['load', 'prep', 'train', 'report']) expect(template(step).container?.image).toBeDefined();
   });
 
@@ -92,12 +99,11 @@ describe('compileArgo', () => {
     expect(byName['flags']?.value).toBe('[1,2]');
     expect(byName['opts']?.value).toBe('{"a":true}');
     expect(byName['enabled']).toMatchObject({ value: 'false', enum: ['true', 'false'] });
-    const args = template('prep').container?.args ?? [];
-    expect(args.slice(args.indexOf('--param'), args.indexOf('--param') + 3)).toEqual([
-      '--param',
-      'factor',
-      '{{workflow.parameters.factor}}',
-    ]);
+    const command = template(ARGO_BUNDLE_TASK).container?.command ?? [];
+    const at = command.indexOf('factor');
+    expect(command.slice(at - 1, at + 2)).toEqual(['--param', 'factor', '{{workflow.parameters.factor}}']);
+    expect(command.filter((arg) => arg === '--param')).toHaveLength(6);
+    expect(template('prep').container?.args).toEqual(['--step', 'prep', '--out', '/cellpipe/out']);
   });
 
   it('maps step settings to resources, retries, deadlines, pod metadata, images and caching', () => {
@@ -110,7 +116,7 @@ describe('compileArgo', () => {
     expect(train.container?.image).toBe('registry.example/ml:1');
     expect(train.memoize?.cache.configMap.name).toBe('cellpipe-cache');
     expect(train.memoize?.key).toMatch(
-      /^cellpipe-train-[0-9a-f]{32}-\{\{=sprig\.sha256sum\(toJson\(\[workflow\.parameters\['epochs'\], workflow\.parameters\['factor'\]\]\)\)\}\}$/,
+      /^cellpipe-[0-9a-f]{24}-\{\{=sprig\.sha256sum\(toJson\(\[workflow\.parameters\['epochs'\], workflow\.parameters\['factor'\]\]\)\)\}\}$/,
     );
     const report = template('report');
     expect(report.memoize).toBeUndefined();
@@ -136,12 +142,12 @@ describe('compileArgo', () => {
     );
   });
 
-  it('ships the runtime and specs once, with no {{ left for Argo to substitute', () => {
+  it('ships the runtime and specs once, compressed, with no {{ left for Argo to substitute', () => {
     const { text, bundleData, bundle } = compileSample();
-    expect(bundleData).not.toContain('{{');
+    expect(bundleData).toMatch(/^[A-Za-z0-9+/]+=*$/);
+    expect(text).not.toContain('scaled = [scale');
     expect(bundle.files['cellpipe/runtime.py']).toBe(runtimeFiles['cellpipe/runtime.py']);
     expect(bundle.pipeline.steps['prep']?.cells[0]?.source).toContain('# {{ not a placeholder }}');
-    expect(text.split('cellpipe/runtime.py').length - 1).toBe(1);
     expect(bundle.pipeline.definitions).toEqual([
       { names: ['scale'], source: expect.stringContaining('def scale'), cellId: 'c3', cellIndex: 3 },
     ]);
@@ -203,7 +209,9 @@ describe('compileArgo', () => {
 
   it('keeps per-step templates small: shared definitions are stored once', () => {
     const { notebook, graph } = longPipeline(200);
-    const text = compileArgo(notebook, graph, { runtimeFiles });
-    expect(text.split('def transform_0(value)').length - 1).toBe(2);
+    const workflow = parse(compileArgo(notebook, graph, { runtimeFiles })) as { spec: { templates: Template[] } };
+    const bundle = decodeBundle(workflow.spec.templates[1]?.inputs?.artifacts?.[0]?.raw?.data ?? '');
+    expect(JSON.stringify(bundle).split('def transform_0(value)').length - 1).toBe(2);
+    expect(JSON.stringify(workflow.spec.templates.slice(2))).not.toContain('transform_');
   });
 });

@@ -1,13 +1,13 @@
 import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex, utf8ToBytes } from '@noble/hashes/utils.js';
-import { stringify } from 'yaml';
 
 import type { ParameterValue, PipelineGraph, PipelineStep } from '../../graph/types.js';
 import type { Notebook } from '../../notebook/model.js';
 import { NotebookInputError } from '../../notebook/read.js';
-import { buildBundle, bundleJson, STEP_ENTRY, UNPACK_PY, type Bundle, type BundledStepSpec } from './bundle.js';
+import { buildBundle, encodeBundle, STEP_ENTRY, UNPACK_PY, type Bundle, type BundledStepSpec } from './bundle.js';
 import { checkNoPlaceholder, DEFAULT_IMAGE, stepImage, stepSettings } from './kubernetes.js';
 import { parameterKind, parameterText, resolveParameters } from './parameters.js';
+import { compactYaml } from './yamlText.js';
 
 export interface ArgoCompileOptions {
   /** The step runtime's Python files by relative path: `runtimeFiles()` from `@cellpipe/core/node`. */
@@ -27,7 +27,7 @@ export interface ArgoCompileOptions {
 /** Paths inside every step container. */
 export const ARGO_PATHS = {
   bundle: '/cellpipe/bundle',
-  bundleJson: '/cellpipe/bundle.json',
+  bundleData: '/cellpipe/bundle.b64',
   out: '/cellpipe/out',
   metrics: '/cellpipe/metrics.json',
   input: (step: string): string => `/cellpipe/in/${step}`,
@@ -43,7 +43,7 @@ export const ARGO_ENTRYPOINT = 'cellpipe-dag';
 
 /** Compiles the pipeline into an Argo `Workflow` (YAML text) with one template per step. */
 export function compileArgo(notebook: Notebook, graph: PipelineGraph, options: ArgoCompileOptions): string {
-  return stringify(buildArgoWorkflow(notebook, graph, options), { lineWidth: 0, aliasDuplicateObjects: false });
+  return compactYaml(buildArgoWorkflow(notebook, graph, options));
 }
 
 /** The Workflow object behind `compileArgo`, for callers that submit it through the Kubernetes API. */
@@ -88,7 +88,7 @@ export function buildArgoWorkflow(
   }
   spec['templates'] = [
     Private.dagTemplate(graph),
-    Private.bundleTemplate(bundle, defaultImage),
+    Private.bundleTemplate(bundle, Object.keys(parameters), defaultImage),
     ...graph.steps.map((step) => Private.stepTemplate(notebook, step, options, memoKeys.get(step.name) ?? '')),
   ];
   return { apiVersion: 'argoproj.io/v1alpha1', kind: 'Workflow', metadata, spec };
@@ -114,7 +114,8 @@ namespace Private {
       ...graph.steps.map((step) => ({
         name: step.name,
         template: step.name,
-        dependencies: [ARGO_BUNDLE_TASK, ...step.after],
+        // Steps with upstream steps wait for the bundle through them.
+        dependencies: step.after.length ? step.after : [ARGO_BUNDLE_TASK],
         arguments: {
           artifacts: [
             { name: 'bundle', from: `{{tasks.${ARGO_BUNDLE_TASK}.outputs.artifacts.bundle}}` },
@@ -129,15 +130,18 @@ namespace Private {
     return { name: ARGO_ENTRYPOINT, dag: { tasks } };
   }
 
-  export function bundleTemplate(bundle: Bundle, image: string): Record<string, unknown> {
+  /** Unpacks the bundle once, with the run's parameter values, into the artifact every step mounts. */
+  export function bundleTemplate(bundle: Bundle, parameterNames: string[], image: string): Record<string, unknown> {
+    const command = ['python3', '-c', UNPACK_PY, ARGO_PATHS.bundle];
+    for (const name of parameterNames) command.push('--param', name, `{{workflow.parameters.${name}}}`);
+    command.push('--file', ARGO_PATHS.bundleData);
     return {
       name: ARGO_BUNDLE_TASK,
-      inputs: { artifacts: [{ name: 'bundle-json', path: ARGO_PATHS.bundleJson, raw: { data: bundleJson(bundle) } }] },
-      outputs: { artifacts: [{ name: 'bundle', path: ARGO_PATHS.bundle }] },
-      container: {
-        image,
-        command: ['python3', '-c', UNPACK_PY, ARGO_PATHS.bundle, '--file', ARGO_PATHS.bundleJson],
+      inputs: {
+        artifacts: [{ name: 'bundle-data', path: ARGO_PATHS.bundleData, raw: { data: encodeBundle(bundle) } }],
       },
+      outputs: { artifacts: [{ name: 'bundle', path: ARGO_PATHS.bundle }] },
+      container: { image, command },
     };
   }
 
@@ -150,8 +154,6 @@ namespace Private {
     const settings = stepSettings(notebook, step);
     const producers = valueProducers(step);
     const args = ['--step', step.name, '--out', ARGO_PATHS.out];
-    for (const producer of producers) args.push('--input', producer, ARGO_PATHS.input(producer));
-    for (const name of step.parameters) args.push('--param', name, `{{workflow.parameters.${name}}}`);
     if (step.metrics.length) args.push('--metrics-file', ARGO_PATHS.metrics);
 
     const container: Record<string, unknown> = {
@@ -215,12 +217,12 @@ namespace Private {
       const runtime = names.length
         ? `-{{=sprig.sha256sum(toJson([${names.map((name) => `workflow.parameters['${name}']`).join(', ')}]))}}`
         : '';
-      keys.set(step.name, `cellpipe-${step.name}-${digest}${runtime}`);
+      keys.set(step.name, `cellpipe-${digest}${runtime}`);
     }
     return keys;
   }
 
   export function digest(value: unknown): string {
-    return bytesToHex(sha256(utf8ToBytes(JSON.stringify(value)))).slice(0, 32);
+    return bytesToHex(sha256(utf8ToBytes(JSON.stringify(value)))).slice(0, 24);
   }
 }
