@@ -1,0 +1,121 @@
+import type { Cell } from '@jupyterlab/cells';
+import type { NotebookPanel } from '@jupyterlab/notebook';
+import type { IRenderMimeRegistry } from '@jupyterlab/rendermime';
+import type { PanelLayout } from '@lumino/widgets';
+import type { PipelineModel } from './pipelineModel';
+import type { RunResults } from './runResults';
+import { CellResults } from './widgets/cellResults';
+import { StepChip } from './widgets/stepChip';
+
+/** Terminal step states after which a step's results are shown under its cell. */
+const FINISHED = new Set(['succeeded', 'failed', 'cached', 'cancelled', 'skipped']);
+
+/**
+ * Puts cellpipe's UI into one notebook's cells: a step chip on every code cell and, for a run,
+ * the state of each step on its cells and the results under the step's cell. Cells are found by id.
+ */
+export class NotebookDecorator {
+  constructor(options: NotebookDecorator.IOptions) {
+    this.panel = options.panel;
+    this.model = options.model;
+    this.options = options;
+    this.model.changed.connect(() => this.sync());
+    this.sync();
+  }
+
+  readonly panel: NotebookPanel;
+  readonly model: PipelineModel;
+
+  /** Adds missing chips and refreshes every chip's step label. */
+  sync(): void {
+    const steps = this.model.stepOfCell;
+    for (const cell of this.panel.content.widgets) {
+      if (cell.model.type !== 'code') continue;
+      let chip = this.chips.get(cell.model.id);
+      if (!chip || chip.isDisposed || chip.parent !== cell) {
+        chip = new StepChip({
+          cellId: cell.model.id,
+          onClick: (cellId) => this.options.onEditStep(this.panel, cellId),
+        });
+        (cell.layout as PanelLayout).insertWidget(1, chip);
+        this.chips.set(cell.model.id, chip);
+      }
+      const tags = cell.model.getMetadata('tags');
+      chip.setStep(Array.isArray(tags) ? tags : [], steps.get(cell.model.id) ?? null);
+    }
+  }
+
+  /** Clears the previous run's states and results and follows `run` from now on. */
+  startRun(run: RunResults): void {
+    this.run = run;
+    for (const chip of this.chips.values()) if (!chip.isDisposed) chip.setRunState(null);
+    for (const results of this.results.values()) results.dispose();
+    this.results.clear();
+  }
+
+  /** Shows what `run` knows about the given steps on their cells (looked up by id at this moment). */
+  applyRun(run: RunResults, steps: string[], now = Date.now()): void {
+    if (run !== this.run) return;
+    for (const stepName of steps) {
+      const step = run.steps.get(stepName);
+      if (!step) continue;
+      if (step.state === 'running' && !this.startedAt.has(`${run.runId}/${stepName}`)) {
+        this.startedAt.set(`${run.runId}/${stepName}`, now - (step.elapsedMs ?? 0));
+      }
+      const started = this.startedAt.get(`${run.runId}/${stepName}`);
+      const elapsed = step.state === 'running' && started !== undefined ? now - started : step.elapsedMs;
+      for (const cellId of step.cells) this.chips.get(cellId)?.setRunState(step.state, elapsed);
+      const target = run.resultCell(step);
+      const show =
+        FINISHED.has(step.state) && (step.metrics.size > 0 || step.error !== undefined || step.state === 'failed');
+      if (target !== undefined && show) this.showResults(run, step.step, target);
+    }
+  }
+
+  /** Re-renders elapsed time on running steps; called on a timer while a run is active. */
+  tick(now = Date.now()): void {
+    if (!this.run) return;
+    const running = [...this.run.steps.values()].filter((step) => step.state === 'running').map((step) => step.step);
+    this.applyRun(this.run, running, now);
+  }
+
+  /** The cell widget with this id, wherever it has moved. */
+  cellById(cellId: string): Cell | undefined {
+    return this.panel.content.widgets.find((cell) => cell.model.id === cellId);
+  }
+
+  dispose(): void {
+    for (const chip of this.chips.values()) chip.dispose();
+    for (const results of this.results.values()) results.dispose();
+  }
+
+  private showResults(run: RunResults, stepName: string, cellId: string): void {
+    const cell = this.cellById(cellId);
+    const step = run.steps.get(stepName);
+    if (!cell || !step) return;
+    let results = this.results.get(cellId);
+    if (!results || results.isDisposed || results.parent !== cell) {
+      results = new CellResults({ rendermime: this.options.rendermime, onShowLogs: this.options.onShowLogs });
+      (cell.layout as PanelLayout).addWidget(results);
+      this.results.set(cellId, results);
+    }
+    results.showStep(run, step, cellId);
+  }
+
+  private run?: RunResults;
+  private readonly options: NotebookDecorator.IOptions;
+  private readonly chips = new Map<string, StepChip>();
+  private readonly results = new Map<string, CellResults>();
+  private readonly startedAt = new Map<string, number>();
+}
+
+// eslint-disable-next-line @typescript-eslint/no-namespace -- JupyterLab convention (IOptions)
+export namespace NotebookDecorator {
+  export interface IOptions {
+    panel: NotebookPanel;
+    model: PipelineModel;
+    rendermime: IRenderMimeRegistry;
+    onEditStep: (panel: NotebookPanel, cellId: string) => void;
+    onShowLogs: (results: RunResults, step: string) => void;
+  }
+}

@@ -1,0 +1,90 @@
+import type { RunEvent } from '@cellpipe/core';
+import { connectEvents, requestAPI, type RunRequest, type RunSummary } from './api';
+import { RunResults } from './runResults';
+
+/**
+ * Starts runs through the server extension and folds the server's event stream into `RunResults`.
+ * Events can arrive before the POST that started the run returns, so unknown runs are buffered.
+ */
+export class RunController {
+  constructor(options: RunController.IOptions) {
+    this.options = options;
+    this.connect();
+  }
+
+  /** Results of every run this page started or saw, by run id. */
+  readonly runs = new Map<string, RunResults>();
+
+  async start(request: RunRequest): Promise<RunResults> {
+    const { runId } = await requestAPI<{ runId: string }>('runs', { method: 'POST', body: JSON.stringify(request) });
+    const results = this.runs.get(runId) ?? new RunResults(runId);
+    this.runs.set(runId, results);
+    this.options.onRunStarted(results, request.path);
+    for (const event of this.buffered.get(runId) ?? []) this.dispatch(results, event);
+    this.buffered.delete(runId);
+    return results;
+  }
+
+  async cancel(runId: string): Promise<boolean> {
+    const { cancelled } = await requestAPI<{ cancelled: boolean }>(`runs/${encodeURIComponent(runId)}/cancel`, {
+      method: 'POST',
+    });
+    return cancelled;
+  }
+
+  async list(path: string): Promise<RunSummary[]> {
+    const { runs } = await requestAPI<{ runs: RunSummary[] }>(`runs?path=${encodeURIComponent(path)}`);
+    return runs;
+  }
+
+  async logs(runId: string): Promise<string> {
+    const { text } = await requestAPI<{ text: string }>(`runs/${encodeURIComponent(runId)}/logs`);
+    return text;
+  }
+
+  dispose(): void {
+    this.disposed = true;
+    this.socket?.close();
+  }
+
+  private connect(): void {
+    if (this.disposed) return;
+    this.socket = connectEvents(
+      (event) => this.onEvent(event),
+      () => {
+        if (!this.disposed) setTimeout(() => this.connect(), 2000);
+      },
+    );
+  }
+
+  private onEvent(event: RunEvent): void {
+    const results = this.runs.get(event.runId);
+    if (!results) {
+      const queue = this.buffered.get(event.runId) ?? [];
+      queue.push(event);
+      this.buffered.set(event.runId, queue.slice(-1000));
+      // Runs started elsewhere are never claimed: keep only the newest few buffers.
+      if (this.buffered.size > 20) this.buffered.delete(this.buffered.keys().next().value!);
+      return;
+    }
+    this.dispatch(results, event);
+  }
+
+  private dispatch(results: RunResults, event: RunEvent): void {
+    const touched = results.apply(event);
+    this.options.onRunChanged(results, touched, event);
+  }
+
+  private socket?: WebSocket;
+  private disposed = false;
+  private readonly buffered = new Map<string, RunEvent[]>();
+  private readonly options: RunController.IOptions;
+}
+
+// eslint-disable-next-line @typescript-eslint/no-namespace -- JupyterLab convention (IOptions)
+export namespace RunController {
+  export interface IOptions {
+    onRunStarted: (results: RunResults, path: string) => void;
+    onRunChanged: (results: RunResults, steps: string[], event: RunEvent) => void;
+  }
+}

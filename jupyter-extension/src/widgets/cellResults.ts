@@ -1,0 +1,84 @@
+import type { IRenderMimeRegistry } from '@jupyterlab/rendermime';
+import { Panel, type Widget } from '@lumino/widgets';
+import type { ReadonlyPartialJSONObject } from '@lumino/coreutils';
+import { el } from '../dom';
+import type { RunResults, StepResult } from '../runResults';
+
+/** What a finished step leaves under its cell: metrics table, charts of metric series, traceback, a logs link. */
+export class CellResults extends Panel {
+  constructor(options: CellResults.IOptions) {
+    super();
+    this.addClass('cellpipe-CellResults');
+    this.rendermime = options.rendermime;
+    this.onShowLogs = options.onShowLogs;
+    this.node.append(this.content);
+  }
+
+  /** Replaces the content with a step's results. */
+  showStep(results: RunResults, step: StepResult, cellId: string): void {
+    for (const chart of [...this.widgets]) chart.dispose();
+    this.content.replaceChildren();
+    const header = el('div', 'cellpipe-CellResults-header');
+    header.append(el('span', 'cellpipe-CellResults-title', `cellpipe · ${step.step} · ${step.state}`));
+    const logs = el('button', 'cellpipe-CellResults-logs', 'Logs');
+    logs.type = 'button';
+    logs.addEventListener('click', () => this.onShowLogs(results, step.step));
+    header.append(logs);
+    this.content.append(header);
+    if (step.error && (step.error.cellId === undefined || step.error.cellId === cellId)) {
+      const error = el(
+        'pre',
+        'cellpipe-Traceback',
+        step.error.traceback || `${step.error.errorType}: ${step.error.message}`,
+      );
+      this.content.append(el('div', 'cellpipe-ErrorLine', `${step.error.errorType}: ${step.error.message}`), error);
+    } else if (step.state === 'failed' && step.reason) {
+      this.content.append(el('div', 'cellpipe-ErrorLine', step.reason));
+    }
+    if (step.metrics.size > 0) this.content.append(Private.metricsTable(step));
+    for (const chart of results.charts(step)) void this.renderChart(chart.spec);
+  }
+
+  private async renderChart(spec: Record<string, unknown>): Promise<void> {
+    const mime = 'application/vnd.vegalite.v5+json';
+    const preferred = this.rendermime.preferredMimeType({ [mime]: spec as ReadonlyPartialJSONObject }, 'any');
+    if (!preferred) return;
+    const renderer = this.rendermime.createRenderer(preferred);
+    const model = this.rendermime.createModel({ data: { [mime]: spec } as never, trusted: true });
+    renderer.addClass('cellpipe-Chart');
+    this.addWidget(renderer as Widget);
+    await renderer.renderModel(model);
+  }
+
+  private readonly content = el('div', 'cellpipe-CellResults-content');
+  private readonly rendermime: IRenderMimeRegistry;
+  private readonly onShowLogs: (results: RunResults, step: string) => void;
+}
+
+// eslint-disable-next-line @typescript-eslint/no-namespace -- JupyterLab convention (IOptions)
+export namespace CellResults {
+  export interface IOptions {
+    rendermime: IRenderMimeRegistry;
+    onShowLogs: (results: RunResults, step: string) => void;
+  }
+}
+
+// eslint-disable-next-line @typescript-eslint/no-namespace -- JupyterLab convention (Private)
+namespace Private {
+  export function metricsTable(step: StepResult): HTMLTableElement {
+    const table = el('table', 'cellpipe-Metrics');
+    const head = el('tr');
+    head.append(el('th', undefined, 'metric'), el('th', undefined, 'value'));
+    table.append(head);
+    for (const [name, value] of step.metrics) {
+      const row = el('tr');
+      row.append(el('td', undefined, name), el('td', undefined, Private.format(value)));
+      table.append(row);
+    }
+    return table;
+  }
+
+  export function format(value: unknown): string {
+    return typeof value === 'number' && !Number.isInteger(value) ? value.toPrecision(4) : String(value);
+  }
+}

@@ -1,0 +1,135 @@
+import asyncio
+import json
+
+import nbformat
+import pytest
+from tornado.httpclient import HTTPClientError
+from tornado.websocket import WebSocketClosedError
+
+
+def write_notebook(root, name, cells):
+    notebook = nbformat.v4.new_notebook()
+    notebook.metadata["kernelspec"] = {"name": "python3", "language": "python", "display_name": "Python 3"}
+    for source, tags in cells:
+        cell = nbformat.v4.new_code_cell(source)
+        cell.metadata["tags"] = tags
+        notebook.cells.append(cell)
+    nbformat.write(notebook, str(root / name))
+    return notebook
+
+
+async def collect_until_finished(socket, run_id, timeout=120):
+    events = []
+
+    async def read():
+        while True:
+            message = await socket.read_message()
+            if message is None:
+                raise WebSocketClosedError()
+            event = json.loads(message)["event"]
+            if event["runId"] != run_id:
+                continue
+            events.append(event)
+            if event["type"] == "run-finished":
+                return events
+
+    return await asyncio.wait_for(read(), timeout)
+
+
+async def test_unauthenticated_requests_are_refused(http_server_client, jp_base_url):
+    for method, path, body in [
+        ("GET", "cellpipe/runs?path=a.ipynb", None),
+        ("POST", "cellpipe/runs", b"{}"),
+        ("POST", "cellpipe/runs/abc/cancel", b""),
+        ("GET", "cellpipe/runs/abc/logs", None),
+    ]:
+        with pytest.raises(HTTPClientError) as raised:
+            await http_server_client.fetch(jp_base_url + path, method=method, body=body)
+        assert raised.value.code == 403, (method, path)
+
+
+async def test_unauthenticated_event_socket_is_refused(jp_ws_fetch):
+    with pytest.raises(HTTPClientError) as raised:
+        await jp_ws_fetch("cellpipe", "events", headers={"Authorization": ""})
+    assert raised.value.code == 403
+
+
+async def test_bad_paths_get_one_line_errors(jp_fetch, jp_root_dir):
+    (jp_root_dir / "notes.txt").write_text("x")
+    for path, expected in [
+        ("../outside.ipynb", "outside the Jupyter root"),
+        ("notes.txt", "not a .ipynb notebook"),
+        ("missing.ipynb", "does not exist"),
+        ("", "missing"),
+    ]:
+        with pytest.raises(HTTPClientError) as raised:
+            await jp_fetch("cellpipe", "runs", method="POST", body=json.dumps({"path": path}))
+        assert raised.value.code == 400
+        message = json.loads(raised.value.response.body)["message"]
+        assert expected in message and "\n" not in message
+
+
+async def test_bad_fields_are_named(jp_fetch, jp_root_dir):
+    write_notebook(jp_root_dir, "nb.ipynb", [("a = 1", ["step:one"])])
+    with pytest.raises(HTTPClientError) as raised:
+        await jp_fetch("cellpipe", "runs", method="POST", body=json.dumps({"path": "nb.ipynb", "jobs": 0}))
+    assert json.loads(raised.value.response.body)["message"].startswith("jobs:")
+
+
+async def test_argo_backend_reports_not_available(jp_fetch, jp_root_dir):
+    write_notebook(jp_root_dir, "nb.ipynb", [("a = 1", ["step:one"])])
+    with pytest.raises(HTTPClientError) as raised:
+        await jp_fetch("cellpipe", "runs", method="POST", body=json.dumps({"path": "nb.ipynb", "backend": "argo"}))
+    assert raised.value.code == 501
+    assert "not available yet" in json.loads(raised.value.response.body)["message"]
+
+
+async def test_run_streams_events_lists_runs_and_logs(jp_fetch, jp_ws_fetch, jp_root_dir):
+    notebook = write_notebook(
+        jp_root_dir,
+        "pipe.ipynb",
+        [
+            ("numbers = list(range(5))", ["step:load"]),
+            ("total = sum(numbers)\nprint('total is', total)", ["step:total"]),
+            ("score = total / 10", ["pipeline-metrics"]),
+        ],
+    )
+    socket = await jp_ws_fetch("cellpipe", "events")
+    response = await jp_fetch("cellpipe", "runs", method="POST", body=json.dumps({"path": "pipe.ipynb", "jobs": 2}))
+    assert response.code == 201
+    run_id = json.loads(response.body)["runId"]
+    events = await collect_until_finished(socket, run_id)
+    socket.close()
+
+    started = next(event for event in events if event["type"] == "run-started")
+    cell_ids = {cell.id for cell in notebook.cells}
+    assert {cell for step in started["steps"] for cell in step["cells"]} <= cell_ids
+    final = {event["step"]: event["state"] for event in events if event["type"] == "step-state"}
+    assert final == {"load": "succeeded", "total": "succeeded"}
+    assert events[-1]["state"] == "succeeded"
+
+    listed = json.loads((await jp_fetch("cellpipe", "runs", params={"path": "pipe.ipynb"})).body)["runs"]
+    assert listed[0]["runId"] == run_id
+    assert listed[0]["notebookPath"] == "pipe.ipynb"
+    assert listed[0]["state"] == "succeeded"
+
+    logs = json.loads((await jp_fetch("cellpipe", "runs", run_id, "logs")).body)["text"]
+    assert "total is 10" in logs
+
+
+async def test_failing_step_reports_the_cell(jp_fetch, jp_ws_fetch, jp_root_dir):
+    notebook = write_notebook(
+        jp_root_dir,
+        "broken.ipynb",
+        [("value = 1", ["step:ok"]), ("x = value\nraise ValueError('bad value')", ["step:boom"])],
+    )
+    socket = await jp_ws_fetch("cellpipe", "events")
+    response = await jp_fetch("cellpipe", "runs", method="POST", body=json.dumps({"path": "broken.ipynb"}))
+    run_id = json.loads(response.body)["runId"]
+    events = await collect_until_finished(socket, run_id)
+    socket.close()
+    error = next(event for event in events if event["type"] == "step-error")
+    assert error["step"] == "boom"
+    assert error["cellId"] == notebook.cells[1].id
+    assert "ValueError" in error["traceback"] and "bad value" in error["traceback"]
+    assert events[-1]["state"] == "failed"
