@@ -44,3 +44,5 @@ export {
 export type { ParameterKind } from './compile/argo/parameters.js';
 export { layoutGraph } from './graph/layout.js';
 export type { GraphLayout, LayoutEdge, LayoutNode, LayoutOptions } from './graph/layout.js';
+export { compileKfp, buildKfpPipeline, KFP_METRICS_ARTIFACT, KFP_PARAMETER_TYPES } from './compile/kfp/compile.js';
+export type { KfpCompileOptions } from './compile/kfp/compile.js';
