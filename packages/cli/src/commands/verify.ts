@@ -21,7 +21,7 @@ Exit code: 0 no missed edge, 1 a missed edge or the notebook itself failed, 2 ba
 
 export const verifyCommand: Command = {
   name: 'verify',
-  summary: "Check the inferred data edges against a traced top-to-bottom execution",
+  summary: 'Check the inferred data edges against a traced top-to-bottom execution',
   usage,
   async run(args, io) {
     const { values, positionals } = parseCommandArgs('verify', args, {
@@ -68,10 +68,16 @@ namespace Private {
     for (const finding of result.missed) out.write(`error: missed edge: ${finding.message}\n`);
     for (const finding of result.extra) out.write(`warning: extra edge: ${finding.message}\n`);
     for (const warning of result.warnings) {
-      const where = warning.cellIndex !== undefined ? ` (cell ${warning.cellIndex}${warning.cellId ? ` ${warning.cellId}` : ''})` : '';
+      const where =
+        warning.cellIndex !== undefined
+          ? ` (cell ${warning.cellIndex}${warning.cellId ? ` ${warning.cellId}` : ''})`
+          : '';
       out.write(`note: analysis ${warning.code}${where}: ${warning.message}\n`);
     }
-    const verdict = result.missed.length === 0 && !result.executionError ? 'ok: no missed edge' : `FAILED: ${result.missed.length} missed edge(s)`;
+    const verdict =
+      result.missed.length === 0 && !result.executionError
+        ? 'ok: no missed edge'
+        : `FAILED: ${result.missed.length} missed edge(s)`;
     out.write(`${verdict}, ${result.extra.length} extra edge(s)\n`);
   }
 }

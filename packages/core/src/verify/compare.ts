@@ -62,7 +62,9 @@ export function compareEdges(notebook: Notebook, graph: PipelineGraph, trace: Tr
     const provided = Private.providers(step, edge.name);
     if (edge.from === SHARED_CODE_STEP) {
       if (provided.length === 0)
-        finding(`step '${edge.to}' uses '${edge.name}' from a shared imports/functions cell (${where}), but the static graph does not provide it`);
+        finding(
+          `step '${edge.to}' uses '${edge.name}' from a shared imports/functions cell (${where}), but the static graph does not provide it`,
+        );
       continue;
     }
     if (!provided.some((from) => from === edge.from || Private.passesThrough(steps, from, edge.name, edge.from))) {

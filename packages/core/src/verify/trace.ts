@@ -64,7 +64,8 @@ export function buildTracePlan(
 ): TracePlan {
   const stepOfCell = new Map<string, string>();
   for (const step of graph.steps) for (const id of step.cells) if (!stepOfCell.has(id)) stepOfCell.set(id, step.name);
-  for (const step of graph.steps) for (const dep of step.code) if (!stepOfCell.has(dep.cellId)) stepOfCell.set(dep.cellId, SHARED_CODE_STEP);
+  for (const step of graph.steps)
+    for (const dep of step.code) if (!stepOfCell.has(dep.cellId)) stepOfCell.set(dep.cellId, SHARED_CODE_STEP);
   return {
     version: 1,
     notebook: notebook.name,
