@@ -69,6 +69,15 @@ def _simple_error(kind, message):
     return {"type": kind, "message": message, "traceback": "{}: {}\n".format(kind, message)}
 
 
+def _global_names(code):
+    """Every name a code object and the functions and classes nested in it may look up globally."""
+    names = set(code.co_names)
+    for constant in code.co_consts:
+        if isinstance(constant, types.CodeType):
+            names |= _global_names(constant)
+    return names
+
+
 class _Definitions:
     """Defines notebook functions and classes from `spec.definitions` when unpickling needs them."""
 
@@ -94,7 +103,7 @@ class _Definitions:
         for _ in range(len(self._definitions) + 1):
             try:
                 exec(code, self._namespace)
-                return
+                break
             except NameError as error:
                 match = _UNDEFINED_NAME.search(str(error))
                 missing = match.group(1) if match else None
@@ -103,6 +112,10 @@ class _Definitions:
                     self.define(missing, waiting + (name,))
                     continue
                 raise
+        # Functions called from inside the definition (at call time, not now) must exist too.
+        for used in sorted(_global_names(code)):
+            if used in self._definitions and used not in self._namespace and used not in waiting and used != name:
+                self.define(used, waiting + (name,))
 
     def unpickler(self, handle):
         definitions, namespace = self, self._namespace

@@ -213,3 +213,22 @@ def test_large_arrays_stream_to_disk_without_a_whole_array_copy(tmp_path):
     assert loaded.nbytes == size and loaded[1000] == 3.0 and loaded[1] == 1.0
     manifest_entry = json.loads((tmp_path / "out" / "manifest.json").read_text())["outputs"]["big"]
     assert manifest_entry["sha256"] == _file_digest(tmp_path / "out" / "big.npy")
+
+
+def test_references_to_notebook_functions_are_defined_on_demand_with_their_helpers(tmp_path):
+    helpers = "def clean(text):\n    return text.strip().lower()\n"
+    tidy_source = "def tidy(text):\n    return clean(text).replace(' ', '_')\n"
+    producer = run_spec(make_spec("make", [helpers + tidy_source + "steps = {'tidy': tidy}"], outputs=["steps"]), tmp_path / "make")
+    assert producer.manifest["outputs"]["steps"]["serializer"] == "pickle"
+    consumer = run_spec(
+        make_spec(
+            "use",
+            ["result = steps['tidy']('  Hello World ')"],
+            metrics=["result"],
+            prepare=[load_action("steps", "make", tmp_path / "make")],
+            definitions={"clean": {"source": helpers, "cellId": "c0"}, "tidy": {"source": tidy_source, "cellId": "c0"}},
+        ),
+        tmp_path / "use",
+    )
+    assert consumer.returncode == 0, consumer.manifest
+    assert consumer.manifest["metrics"] == {"result": "hello_world"}
