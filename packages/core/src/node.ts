@@ -7,3 +7,4 @@ export { listRunRecords, type RunRecord, type StepRecord } from './run/local/rec
 export { resolvePython } from './run/local/python.js';
 export { EngineServer, type EngineServerOptions } from './serve/server.js';
 export * from './verify/index.js';
+export { runtimeDir, runtimeFiles } from './compile/step/runtimeFiles.js';
