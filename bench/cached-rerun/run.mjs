@@ -2,7 +2,7 @@
 // Fully cached re-run of examples/wine/wine.ipynb: after one run fills the cache, the next runs serve every step
 // from it. Wall time of the whole `cellpipe run` process. Target: ≤ 1 s.
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, rmSync } from 'node:fs';
+import { copyFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { assertSucceeded, runCellpipe } from '../common/cli.mjs';
 import { benchTempDir, cliPath } from '../common/core.mjs';
@@ -25,6 +25,7 @@ function cliStartMs() {
 async function main() {
   // A copy, so the cache and run records live in a temp folder and never meet a demo run of the example.
   const dir = benchTempDir('cached-rerun');
+  let keep = false;
   try {
     const notebook = join(dir, 'wine.ipynb');
     copyFileSync(join(repoRoot, 'examples', 'wine', 'wine.ipynb'), notebook);
@@ -42,10 +43,15 @@ async function main() {
         result.events.filter((e) => e.type === 'step-state' && e.state === 'cached').map((e) => e.step),
       );
       const ran = result.events.filter((e) => e.type === 'step-state' && e.state === 'running').map((e) => e.step);
-      if (cached.size !== stepCount || ran.length)
+      if (cached.size !== stepCount || ran.length) {
+        // Kept (with the temp folder) so the engine's owner can see which steps missed the cache and why.
+        const log = join(dir, 'not-cached.ndjson');
+        writeFileSync(log, result.events.map((event) => JSON.stringify(event)).join('\n'));
+        keep = true;
         throw new Error(
-          `re-run was not fully cached: ${cached.size}/${stepCount} steps cached, ran ${ran.join(', ') || 'none'}`,
+          `re-run was not fully cached: ${cached.size}/${stepCount} steps cached, ran ${ran.join(', ') || 'none'}; events in ${log}`,
         );
+      }
       reruns.push({ wallMs: result.wallMs, engineMs: finished.elapsedMs });
     }
     const wallMs = median(reruns.map((r) => r.wallMs));
@@ -74,7 +80,7 @@ async function main() {
       }),
     );
   } finally {
-    rmSync(dir, { recursive: true, force: true });
+    if (!keep) rmSync(dir, { recursive: true, force: true });
   }
 }
 

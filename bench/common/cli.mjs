@@ -33,6 +33,15 @@ export function runCellpipe(args, { cwd, env = {} } = {}) {
   });
 }
 
+/** The line of a failed process's stderr that says why: its last error line, else its last line. */
+export function whyFailed(stderr, code) {
+  const lines = (stderr ?? '')
+    .split('\n')
+    .map((line) => line.trim())
+    .filter(Boolean);
+  return lines.findLast((line) => /error/i.test(line)) ?? lines.at(-1) ?? `exit ${code}`;
+}
+
 /** Throws one line explaining a failed run: the CLI's stderr or the first step error. */
 export function assertSucceeded(result, what) {
   const finished = result.events.find((event) => event.type === 'run-finished');
@@ -40,7 +49,7 @@ export function assertSucceeded(result, what) {
   const stepError = result.events.find((event) => event.type === 'step-error');
   const reason = stepError
     ? `step ${stepError.step}: ${stepError.errorType}: ${stepError.message}`
-    : result.stderr.trim().split('\n').slice(-3).join(' / ') || `exit ${result.code}`;
+    : whyFailed(result.stderr, result.code);
   throw new Error(`${what} failed: ${reason}`);
 }
 

@@ -5,7 +5,7 @@
 import { spawnSync } from 'node:child_process';
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { assertSucceeded, runCellpipe, stepDurations } from '../common/cli.mjs';
+import { assertSucceeded, runCellpipe, stepDurations, whyFailed } from '../common/cli.mjs';
 import { benchTempDir, cliPath } from '../common/core.mjs';
 import { purePythonNotebook } from '../common/notebooks.mjs';
 import { benchDir, formatMs, mark, median, repoRoot, section, venvPython, writeSection } from '../common/results.mjs';
@@ -15,21 +15,15 @@ const RUNS = 3;
 const TARGET_OVERHEAD_MS = 100;
 const python = process.env.CELLPIPE_BENCH_PYTHON ?? venvPython;
 
-/** The line of a failed process's stderr that says why: its last error line, else its last line. */
-function whyFailed(result) {
-  const lines = (result.stderr || result.error?.message || '')
-    .split('\n')
-    .map((line) => line.trim())
-    .filter(Boolean);
-  return lines.findLast((line) => /error/i.test(line)) ?? lines.at(-1) ?? `exit ${result.status}`;
-}
-
 /** Wall time of one process, in ms; throws when it fails. */
 function timeProcess(command, args, options = {}) {
   const start = process.hrtime.bigint();
   const result = spawnSync(command, args, { encoding: 'utf8', ...options });
   const ms = Number(process.hrtime.bigint() - start) / 1e6;
-  if (result.status !== 0) throw new Error(`${[command, ...args].join(' ')} failed: ${whyFailed(result)}`);
+  if (result.status !== 0)
+    throw new Error(
+      `${[command, ...args].join(' ')} failed: ${whyFailed(result.stderr || result.error?.message, result.status)}`,
+    );
   return ms;
 }
 
