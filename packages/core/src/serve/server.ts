@@ -1,6 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { analyzeNotebook, graphToJson } from '../index.js';
+import { compileArgo } from '../compile/argo/compile.js';
+import { compileKfp } from '../compile/kfp/compile.js';
+import { runtimeFiles } from '../compile/step/runtimeFiles.js';
+import { analyzeNotebook, graphErrors, graphToJson } from '../index.js';
+import type { Notebook } from '../notebook/model.js';
 import { readNotebook } from '../notebook/read.js';
 import { listRunRecords } from '../run/local/record.js';
 import type { RunBackend, RunHandle } from '../run/types.js';
@@ -10,8 +14,6 @@ export interface EngineServerOptions {
   backend: RunBackend;
   /** Writes one protocol message (the caller encodes it as one NDJSON line). */
   send(message: EngineMessage): void;
-  /** Compiles a notebook for `target`; absent when this build has no compilers. */
-  compile?(params: EngineMethods['compile']['params']): Promise<EngineMethods['compile']['result']>;
 }
 
 const METHODS: ReadonlySet<string> = new Set<EngineMethod>(['run', 'cancel', 'runs', 'analyze', 'compile']);
@@ -62,15 +64,10 @@ export class EngineServer {
         const notebookPath = resolve(requireString(params, 'notebookPath'));
         return { runs: listRunRecords(join(dirname(notebookPath), '.cellpipe')) };
       }
-      case 'analyze': {
-        const notebookPath = requireString(params, 'notebookPath');
-        const text = typeof params.notebook === 'string' ? params.notebook : readText(notebookPath);
-        return graphToJson(analyzeNotebook(readNotebook(text, notebookPath)));
-      }
+      case 'analyze':
+        return graphToJson(analyzeNotebook(notebookFrom(params)));
       case 'compile':
-        if (!this.options.compile) throw new Error('compile is not available in this engine');
-        requireString(params, 'notebookPath');
-        return this.options.compile(params as unknown as EngineMethods['compile']['params']);
+        return compile(params);
     }
   }
 
@@ -124,6 +121,30 @@ function requireString(params: Record<string, unknown>, field: string): string {
   if (typeof value !== 'string' || value.length === 0)
     throw new ProtocolError(`params.${field} must be a non-empty string`);
   return value;
+}
+
+/** The request's notebook: `params.notebook` (unsaved editor content) or the file at `params.notebookPath`. */
+function notebookFrom(params: Record<string, unknown>): Notebook {
+  const notebookPath = requireString(params, 'notebookPath');
+  const text = typeof params.notebook === 'string' ? params.notebook : readText(notebookPath);
+  return readNotebook(text, notebookPath);
+}
+
+function compile(params: Record<string, unknown>): EngineMethods['compile']['result'] {
+  const target = params.target;
+  if (target !== 'argo' && target !== 'kfp')
+    throw new ProtocolError(`params.target must be 'argo' or 'kfp', got ${JSON.stringify(target)}`);
+  const options = params.options ?? {};
+  if (typeof options !== 'object' || options === null || Array.isArray(options))
+    throw new ProtocolError('params.options must be an object');
+  const notebook = notebookFrom(params);
+  const graph = analyzeNotebook(notebook);
+  const errors = graphErrors(graph);
+  if (errors.length > 0) throw new ProtocolError(errors.map((error) => error.message).join('; '));
+  const compileOptions = { ...options, runtimeFiles: runtimeFiles() };
+  const text =
+    target === 'argo' ? compileArgo(notebook, graph, compileOptions) : compileKfp(notebook, graph, compileOptions);
+  return { target, text };
 }
 
 function readText(path: string): string {
