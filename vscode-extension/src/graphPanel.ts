@@ -1,0 +1,170 @@
+import * as vscode from 'vscode';
+import ELK, { type ElkExtendedEdge, type ElkNode } from 'elkjs/lib/elk.bundled.js';
+import type { PipelineGraph, StepState } from '@cellpipe/core';
+import { revealCellById } from './commands.js';
+import { graphEdges, isRevealStepMessage, type GraphMessage } from './graphModel.js';
+import type { RunStore } from './runs.js';
+import type { NotebookSessions } from './sessions.js';
+
+/** One graph webview per notebook, redrawn as cells change and as a run moves on. */
+export class GraphPanels implements vscode.Disposable {
+  private readonly panels = new Map<string, vscode.WebviewPanel>();
+  private readonly pending = new Map<string, ReturnType<typeof setTimeout>>();
+  private readonly disposables: vscode.Disposable[] = [];
+  private readonly elk = new ELK();
+
+  constructor(private readonly options: GraphPanels.IOptions) {
+    this.disposables.push(
+      options.sessions.onDidChange((doc) => this.schedule(doc)),
+      options.runs.onDidChange((run) => {
+        const doc = vscode.workspace.notebookDocuments.find((each) => each.uri.toString() === run.notebookUri);
+        if (doc) this.schedule(doc);
+      }),
+    );
+  }
+
+  show(doc: vscode.NotebookDocument): void {
+    const key = doc.uri.toString();
+    const existing = this.panels.get(key);
+    if (existing) {
+      existing.reveal();
+      return;
+    }
+    const media = vscode.Uri.joinPath(this.options.extensionUri, 'media');
+    const dist = vscode.Uri.joinPath(this.options.extensionUri, 'dist');
+    const panel = vscode.window.createWebviewPanel(
+      'cellpipe.graph',
+      `Pipeline: ${vscode.workspace.asRelativePath(doc.uri)}`,
+      { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true },
+      { enableScripts: true, localResourceRoots: [media, dist], retainContextWhenHidden: true },
+    );
+    panel.webview.html = Private.html(panel.webview, media, dist);
+    panel.webview.onDidReceiveMessage(async (message: unknown) => {
+      if (!isRevealStepMessage(message)) return;
+      const step = this.options.sessions.get(doc)?.graph.steps.find((each) => each.name === message.step);
+      const first = step?.cells[0];
+      if (first !== undefined) await revealCellById(doc, first);
+    });
+    panel.onDidDispose(() => this.panels.delete(key));
+    this.panels.set(key, panel);
+    void this.redraw(doc);
+  }
+
+  private schedule(doc: vscode.NotebookDocument): void {
+    const key = doc.uri.toString();
+    if (!this.panels.has(key)) return;
+    clearTimeout(this.pending.get(key));
+    this.pending.set(
+      key,
+      setTimeout(() => {
+        this.pending.delete(key);
+        void this.redraw(doc);
+      }, 200),
+    );
+  }
+
+  private async redraw(doc: vscode.NotebookDocument): Promise<void> {
+    const panel = this.panels.get(doc.uri.toString());
+    const session = this.options.sessions.get(doc);
+    if (!panel || !session) return;
+    const run = this.options.runs.latestFor(doc.uri.toString());
+    const states = new Map([...(run?.steps.values() ?? [])].map((step) => [step.name, step.state] as const));
+    const message = await Private.layout(this.elk, session.graph, states);
+    await panel.webview.postMessage(message);
+  }
+
+  dispose(): void {
+    for (const timer of this.pending.values()) clearTimeout(timer);
+    for (const panel of this.panels.values()) panel.dispose();
+    for (const disposable of this.disposables) disposable.dispose();
+  }
+}
+
+// eslint-disable-next-line @typescript-eslint/no-namespace -- JupyterLab convention (IOptions)
+export namespace GraphPanels {
+  export interface IOptions {
+    sessions: NotebookSessions;
+    runs: RunStore;
+    extensionUri: vscode.Uri;
+  }
+}
+
+// eslint-disable-next-line @typescript-eslint/no-namespace -- JupyterLab convention (Private)
+namespace Private {
+  const NODE_WIDTH = 180;
+  const NODE_HEIGHT = 52;
+
+  export async function layout(
+    elk: InstanceType<typeof ELK>,
+    graph: PipelineGraph,
+    states: Map<string, StepState>,
+  ): Promise<GraphMessage> {
+    const edges = graphEdges(graph);
+    const input: ElkNode = {
+      id: 'root',
+      layoutOptions: {
+        'elk.algorithm': 'layered',
+        'elk.direction': 'DOWN',
+        'elk.spacing.nodeNode': '30',
+        'elk.layered.spacing.nodeNodeBetweenLayers': '50',
+        'elk.edgeRouting': 'SPLINES',
+      },
+      children: graph.steps.map((step) => ({ id: step.name, width: NODE_WIDTH, height: NODE_HEIGHT })),
+      edges: edges.map((edge, index): ElkExtendedEdge => ({
+        id: `e${index}`,
+        sources: [edge.from],
+        targets: [edge.to],
+      })),
+    };
+    const laidOut = await elk.layout(input);
+    const positions = new Map((laidOut.children ?? []).map((child) => [child.id, child]));
+    return {
+      type: 'graph',
+      name: graph.name,
+      width: laidOut.width ?? 0,
+      height: laidOut.height ?? 0,
+      nodes: graph.steps.map((step) => {
+        const position = positions.get(step.name);
+        const detail = `${step.cells.length} cell${step.cells.length === 1 ? '' : 's'}${step.metrics.length ? ` · ${step.metrics.join(', ')}` : ''}`;
+        return {
+          id: step.name,
+          label: step.displayName,
+          detail,
+          x: position?.x ?? 0,
+          y: position?.y ?? 0,
+          width: NODE_WIDTH,
+          height: NODE_HEIGHT,
+          state: states.get(step.name),
+        };
+      }),
+      edges: edges.map((edge, index) => {
+        const section = laidOut.edges?.[index]?.sections?.[0];
+        const points = section ? [section.startPoint, ...(section.bendPoints ?? []), section.endPoint] : [];
+        return { ...edge, points };
+      }),
+      warnings: graph.warnings.map((warning) => warning.message),
+    };
+  }
+
+  /** The page: no inline script or style, only our own files, so cell text can never run as code. */
+  export function html(webview: vscode.Webview, media: vscode.Uri, dist: vscode.Uri): string {
+    const script = webview.asWebviewUri(vscode.Uri.joinPath(dist, 'graph.js'));
+    const style = webview.asWebviewUri(vscode.Uri.joinPath(media, 'graph.css'));
+    const csp = `default-src 'none'; img-src ${webview.cspSource}; style-src ${webview.cspSource}; script-src ${webview.cspSource};`;
+    return `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="UTF-8">
+<meta http-equiv="Content-Security-Policy" content="${csp}">
+<meta name="viewport" content="width=device-width, initial-scale=1.0">
+<link rel="stylesheet" href="${style}">
+<title>Pipeline graph</title>
+</head>
+<body>
+<main id="graph" aria-label="Pipeline graph"></main>
+<ul id="warnings"></ul>
+<script src="${script}"></script>
+</body>
+</html>`;
+  }
+}

@@ -1,0 +1,74 @@
+import * as vscode from 'vscode';
+import { cellId } from './cells.js';
+import { roleBadge, runBadge } from './badges.js';
+import type { RunStore } from './runs.js';
+import type { NotebookSessions } from './sessions.js';
+
+/** Two items per code cell: its pipeline role (click to tag) and its step's state in the latest run. */
+export class CellStatusBar implements vscode.NotebookCellStatusBarItemProvider, vscode.Disposable {
+  private readonly changed = new vscode.EventEmitter<void>();
+  private readonly disposables: vscode.Disposable[] = [this.changed];
+  private ticker?: ReturnType<typeof setInterval>;
+  readonly onDidChangeCellStatusBarItems = this.changed.event;
+
+  constructor(private readonly options: CellStatusBar.IOptions) {
+    this.disposables.push(
+      options.sessions.onDidChange(() => this.changed.fire()),
+      options.runs.onDidChange(() => {
+        this.changed.fire();
+        this.updateTicker();
+      }),
+    );
+  }
+
+  provideCellStatusBarItems(cell: vscode.NotebookCell): vscode.NotebookCellStatusBarItem[] {
+    const session = this.options.sessions.get(cell.notebook);
+    if (!session || cell.kind !== vscode.NotebookCellKind.Code) return [];
+    const member = session.roleOf(cellId(cell));
+    const items: vscode.NotebookCellStatusBarItem[] = [];
+    const role = roleBadge(member) ?? { text: '$(tag) tag', tooltip: 'Tag this cell as a pipeline step' };
+    const roleItem = new vscode.NotebookCellStatusBarItem(role.text, vscode.NotebookCellStatusBarAlignment.Left);
+    roleItem.tooltip = role.tooltip;
+    roleItem.command = { title: 'Tag Cell as Step', command: 'cellpipe.tagCell', arguments: [cell] };
+    items.push(roleItem);
+
+    const run = this.options.runs.latestFor(cell.notebook.uri.toString());
+    const id = cellId(cell);
+    const step = run && [...run.steps.values()].find((candidate) => candidate.cells.includes(id));
+    if (run && step) {
+      const badge = runBadge(step, Date.now());
+      const stateItem = new vscode.NotebookCellStatusBarItem(badge.text, vscode.NotebookCellStatusBarAlignment.Left);
+      stateItem.tooltip = badge.tooltip;
+      stateItem.command = {
+        title: 'Open Step Log',
+        command: 'cellpipe.openStepLog',
+        arguments: [{ runId: run.runId, step: step.name }],
+      };
+      items.push(stateItem);
+    }
+    return items;
+  }
+
+  /** Refreshes once a second while a run is going so elapsed times tick between events. */
+  private updateTicker(): void {
+    const running = this.options.runs.all.some((run) => run.state === 'running');
+    if (running && !this.ticker) this.ticker = setInterval(() => this.changed.fire(), 1000);
+    if (!running && this.ticker) {
+      clearInterval(this.ticker);
+      this.ticker = undefined;
+    }
+  }
+
+  dispose(): void {
+    if (this.ticker) clearInterval(this.ticker);
+    for (const disposable of this.disposables) disposable.dispose();
+  }
+}
+
+// eslint-disable-next-line @typescript-eslint/no-namespace -- JupyterLab convention (IOptions)
+export namespace CellStatusBar {
+  export interface IOptions {
+    runs: RunStore;
+    sessions: NotebookSessions;
+  }
+}
