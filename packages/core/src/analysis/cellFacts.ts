@@ -2,7 +2,7 @@ import { parser } from '@lezer/python';
 import type { SyntaxNode } from '@lezer/common';
 import type { InputKind } from '../graph/types.js';
 import { ipythonToPython } from './ipython.js';
-import { BUILTINS, DYNAMIC_BUILTINS, functionMutatesArguments, methodMayMutate } from './purity.js';
+import { BUILTINS, DYNAMIC_BUILTINS, PURE_METHODS, functionMutatesArguments, methodMayMutate } from './purity.js';
 
 export type CodeKind = Exclude<InputKind, 'value'>;
 
@@ -35,6 +35,8 @@ export interface FunctionFacts {
   calls: { callee?: string; attribute?: string; args: string[] }[];
   /** Uses exec/eval/globals()/…: reads and may write anything. */
   dynamic: boolean;
+  /** Defines a nested function or lambda, which it may return as a closure. */
+  makesClosures?: boolean;
 }
 
 /** A function or class bound by a top-level statement. */
@@ -55,6 +57,8 @@ export interface StatementFacts {
   kind: CodeKind | 'other';
   events: FactEvent[];
   definitions: DefinitionFacts[];
+  /** Effects of lambdas made by the statement: they run whenever the value holding them is called. */
+  lambdas?: FunctionFacts;
 }
 
 export interface CellProblem {
@@ -200,6 +204,7 @@ namespace Private {
     readonly problems: CellProblem[] = [];
     private events: FactEvent[] = [];
     private definitions: DefinitionFacts[] = [];
+    private lambdas?: FunctionFacts;
     private readonly lineStarts: number[] = [0];
     private readonly module: Scope = Walker.scope('module');
 
@@ -217,6 +222,7 @@ namespace Private {
     topLevel(node: SyntaxNode): StatementFacts {
       this.events = [];
       this.definitions = [];
+      this.lambdas = undefined;
       this.statement(node, this.module);
       const writes = this.events.filter((e): e is Extract<FactEvent, { op: 'write' }> => e.op === 'write');
       const codeKinds = new Set(writes.map((w) => w.code));
@@ -228,6 +234,7 @@ namespace Private {
         kind,
         events: this.events,
         definitions: this.definitions,
+        ...(this.lambdas ? { lambdas: this.lambdas } : {}),
       };
     }
 
@@ -694,7 +701,9 @@ namespace Private {
     /** A nested function or lambda may run whenever its enclosing function runs: its effects become the parent's. */
     private mergeInto(scope: Scope, facts: FunctionFacts): void {
       const parent = this.functionOf(scope);
-      if (parent) Walker.merge(parent, facts);
+      if (!parent) return;
+      Walker.merge(parent, facts);
+      parent.makesClosures = true;
     }
 
     static merge(into: FunctionFacts, from: FunctionFacts): void {
@@ -861,7 +870,7 @@ namespace Private {
           const body = parts[parts.length - 1];
           if (body && body !== params) this.functionBody(body, inner);
           const enclosing = this.functionOf(scope);
-          if (enclosing) Walker.merge(enclosing, inner.facts);
+          if (enclosing) this.mergeInto(scope, inner.facts);
           else this.replayAtDefinition(inner.facts, node.from);
           return;
         }
@@ -873,6 +882,8 @@ namespace Private {
 
     /** A lambda stored in the notebook namespace is pickled with what it refers to: count its reads where it is made. */
     private replayAtDefinition(facts: FunctionFacts, at: number): void {
+      this.lambdas ??= emptyFacts();
+      Walker.merge(this.lambdas, facts);
       const line = this.line(at);
       for (const name of facts.reads) this.events.push({ op: 'read', name, line });
       for (const name of facts.mutates) this.events.push({ op: 'mutate', name, line });
@@ -991,14 +1002,14 @@ namespace Private {
         ) {
           pushUnique(facts.forwardsParamsTo, calleeRoot);
         }
-        if (globalArgs.length > 0 || attribute) {
+        if (globalArgs.length > 0 || attribute || (calleeRoot && !BUILTINS.has(calleeRoot))) {
           facts.calls.push({
             ...(calleeRoot && !this.resolve(calleeRoot, scope) ? { callee: calleeRoot } : {}),
             ...(attribute ? { attribute } : {}),
             args: globalArgs,
           });
         }
-      } else if (globalArgs.length > 0 || attribute) {
+      } else if (globalArgs.length > 0 || attribute || (calleeRoot && !BUILTINS.has(calleeRoot))) {
         this.events.push({
           op: 'call',
           ...(calleeRoot ? { callee: calleeRoot } : {}),
@@ -1054,10 +1065,11 @@ namespace Private {
           if (callee?.name === 'VariableName' && ALIASING_CALLS.has(this.text(callee)) && args) {
             for (const part of children(args)) visit(part);
           } else if (callee?.name === 'MemberExpression') {
+            // A method may hand back part of its receiver (`ledger.open(name)` returns an account it keeps).
             const property = callee.lastChild;
-            if (property?.name === 'PropertyName' && ELEMENT_METHODS.has(this.text(property)) && callee.firstChild) {
+            const method = property?.name === 'PropertyName' ? this.text(property) : '';
+            if ((ELEMENT_METHODS.has(method) || !PURE_METHODS.has(method)) && callee.firstChild)
               visit(callee.firstChild);
-            }
           }
         } else if (node.name === 'NamedExpression') {
           const value = node.lastChild;

@@ -227,6 +227,32 @@ describe('code dependencies', () => {
     expect(inputs(graph, 'b')).toEqual(['m<-a:value', 'SCALE<-a:value']);
   });
 
+  test('calling a closure returned by a user function reads the globals the closure reads', () => {
+    const graph = pipeline({
+      define: 'def make(offset):\n    def shift(xs):\n        return [x + offset + bias for x in xs]\n    return shift',
+      rebind: 'bias = 0.5\nshift_one = make(1)',
+      call: 'print(shift_one([1]))',
+    });
+    expect(inputs(graph, 'call')).toEqual(['shift_one<-rebind:value', 'bias<-rebind:value']);
+  });
+
+  test('a lambda handed to another call runs there', () => {
+    const graph = pipeline({
+      define: 'pairs = [("a", 3)]\nby_count = lambda pair: pair[WHICH]\nWHICH = 1',
+      use: 'print(sorted(pairs, key=by_count))',
+    });
+    expect(inputs(graph, 'use')).toEqual(['pairs<-define:value', 'by_count<-define:value', 'WHICH<-define:value']);
+  });
+
+  test('an object handed out by a method stays linked to its owner', () => {
+    const graph = pipeline({
+      open: 'class Ledger:\n    def __init__(self):\n        self.accounts = {}\n    def open(self, who):\n        self.accounts[who] = []\n        return self.accounts[who]\nledger = Ledger()\nalice = ledger.open("alice")',
+      spend: 'alice.append(100)',
+      report: 'print(ledger.accounts)',
+    });
+    expect(inputs(graph, 'report')).toEqual(['ledger<-spend:value']);
+  });
+
   test('definitions lists every top-level def and class in notebook order', () => {
     const graph = pipeline({ a: 'def f(): pass\nx = 1\nclass C: pass', b: '@dec\ndef g(): pass' }, [
       'dec = lambda f: f',

@@ -71,6 +71,8 @@ namespace Private {
     at?: Located;
     definition?: DefinitionFacts;
     deleted?: boolean;
+    /** For values: functions that may run when the value is called (lambdas, closures returned by user functions). */
+    callable?: DefinitionFacts['facts'][];
   }
 
   interface StepState {
@@ -302,6 +304,7 @@ namespace Private {
             kind: event.code ?? 'value',
             at: located,
             definition: event.code ? this.definitionOf(located, event.name) : undefined,
+            callable: event.code ? undefined : this.callablesOf(located),
           });
         case 'delete':
           this.unalias(event.name);
@@ -326,6 +329,18 @@ namespace Private {
           this.fallback = { step: state.member.name, kind: 'module', at: located };
           return;
       }
+    }
+
+    /** A value may hold a lambda made by its statement or a closure returned by a user function it called. */
+    private callablesOf(located: Located): DefinitionFacts['facts'][] | undefined {
+      const found: DefinitionFacts['facts'][] = located.statement.lambdas ? [located.statement.lambdas] : [];
+      for (const event of located.statement.events) {
+        if (event.op !== 'read') continue;
+        const producer = this.producers.get(event.name);
+        if (producer?.definition?.facts.makesClosures) found.push(producer.definition.facts);
+        if (producer?.callable) found.push(...producer.callable);
+      }
+      return found.length > 0 ? found : undefined;
     }
 
     private link(a: string, b: string): void {
@@ -439,6 +454,10 @@ namespace Private {
       visiting: Set<object>,
     ): void {
       const producer = callee ? this.producers.get(callee) : undefined;
+      // Calling a value, or handing it to another call, may run the functions it holds.
+      for (const name of [...(callee && !attribute ? [callee] : []), ...args]) {
+        for (const facts of this.producers.get(name)?.callable ?? []) this.expand(facts, line, visiting);
+      }
       if (callee && !attribute && producer?.definition && this.mutatesParams(producer.definition, new Set())) {
         for (const arg of args) this.mutate(arg, line, visiting);
       }
