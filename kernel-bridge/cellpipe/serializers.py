@@ -299,7 +299,20 @@ def _read_parquet(path):
 
 
 def save(value, path_stem):
-    """Writes `value` to `path_stem` + extension; returns (path, manifest entry without `file`). Raises Untravelable."""
+    """Writes `value` to `path_stem` + extension; returns (path, manifest entry without `file`).
+
+    Raises Untravelable for a value that cannot be saved; then no file is left behind.
+    """
+    try:
+        return _save(value, path_stem)
+    except BaseException:
+        for extension in set(EXTENSIONS.values()):
+            if os.path.exists(path_stem + extension):
+                os.remove(path_stem + extension)
+        raise
+
+
+def _save(value, path_stem):
     if _is_npy_array(value):
         path = path_stem + EXTENSIONS[NPY]
         with open(path, "wb") as handle, HashingWriter(handle) as writer:

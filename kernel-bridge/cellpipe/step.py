@@ -1,5 +1,6 @@
 """Runs one pipeline step from a StepSpec: prepare the namespace, run the cells, save outputs and the manifest."""
 
+import builtins
 import hashlib
 import json
 import os
@@ -60,8 +61,10 @@ def write_json_atomic(path, document):
 def _fresh_main():
     """A new module installed as the real `__main__`, so pickle finds classes and functions the cells define."""
     module = types.ModuleType("__main__")
-    module.__dict__.update({"__builtins__": __builtins__, "__spec__": None, "__package__": None})
+    module.__dict__.update({"__builtins__": builtins, "__spec__": None, "__package__": None})
     sys.modules["__main__"] = module
+    # Like an interactive interpreter: the runtime's own arguments are not the notebook's.
+    sys.argv = [""]
     return module
 
 
@@ -251,6 +254,8 @@ class StepRun:
             if name not in namespace:
                 raise StepFailed(_simple_error("MissingMetric", "metric '{}' is not defined by the step's cells".format(name)))
             value = namespace[name]
+            if type(value).__module__ == "numpy" and getattr(value, "ndim", None) == 1:
+                value = value.tolist()
             try:
                 if isinstance(value, (list, tuple)):
                     collected[name] = [metrics.metric_value(name, item) for item in value]
@@ -293,9 +298,6 @@ class StepRun:
                 try:
                     path, entry = serializers.save(namespace[name], temporary_stem)
                 except serializers.Untravelable as error:
-                    for candidate in os.listdir(self.out_dir):
-                        if candidate.startswith(".{}.tmp-{}".format(stem, os.getpid())):
-                            os.remove(os.path.join(self.out_dir, candidate))
                     raise self._untravelable(name, namespace[name], error)
                 entry = dict(file=stem + serializers.EXTENSIONS[entry["serializer"]], **entry)
                 staged.append((path, os.path.join(self.out_dir, entry["file"])))

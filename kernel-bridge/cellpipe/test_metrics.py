@@ -10,9 +10,9 @@ def test_namespace_metrics_and_logged_series_reach_the_manifest(tmp_path):
     cells = [
         "import numpy as np\nimport cellpipe\naccuracy = np.float64(0.93)\nn_rows = np.int32(150)\nmodel_name = 'forest'\nconverged = True",
         "for epoch in range(3):\n    cellpipe.log_metric('loss', 1.0 / (epoch + 1), index=epoch)\ncellpipe.log_metric('best', np.float32(0.5))",
-        "fold_scores = [0.8, np.float64(0.9)]\ndiverged = float('nan')",
+        "fold_scores = [0.8, np.float64(0.9)]\ndiverged = float('nan')\nper_class = np.array([0.25, 0.75])",
     ]
-    spec = make_spec("train", cells, metrics=["accuracy", "n_rows", "model_name", "converged", "fold_scores", "diverged"])
+    spec = make_spec("train", cells, metrics=["accuracy", "n_rows", "model_name", "converged", "fold_scores", "diverged", "per_class"])
     result = run_spec(spec, tmp_path / "out")
     assert result.returncode == 0, result.stderr
     assert result.manifest["metrics"] == {
@@ -22,6 +22,7 @@ def test_namespace_metrics_and_logged_series_reach_the_manifest(tmp_path):
         "converged": True,
         "fold_scores": [0.8, 0.9],
         "diverged": "NaN",
+        "per_class": [0.25, 0.75],
         "loss": [1.0, 0.5, 1.0 / 3],
         "best": 0.5,
     }

@@ -130,3 +130,9 @@ def test_missing_arguments_exit_2():
         env=dict(os.environ, PYTHONPATH=RUNTIME_PARENT),
     )
     assert completed.returncode == 2 and "--spec and --out are both required" in completed.stderr
+
+
+def test_the_notebook_sees_a_clean_interpreter_state(tmp_path):
+    cells = ["import sys, builtins\nargv = sys.argv\nbuiltins_is_module = __builtins__ is builtins"]
+    result = run_spec(make_spec("s", cells, metrics=["argv", "builtins_is_module"]), tmp_path / "out")
+    assert result.manifest["metrics"] == {"argv": [""], "builtins_is_module": True}
