@@ -1,0 +1,168 @@
+// eslint-disable-next-line no-restricted-imports -- the UI test drives JupyterLab through its own test library
+import { expect, test, type IJupyterLabPageFixture } from '@jupyterlab/galata';
+import { mkdirSync, readFileSync } from 'node:fs';
+import * as path from 'node:path';
+
+const examples = path.resolve(__dirname, '../../../examples');
+const screenshots = process.env.CELLPIPE_E2E_SCREENSHOTS ?? path.join(__dirname, 'screenshots');
+mkdirSync(screenshots, { recursive: true });
+
+/** The notebook panel on screen, so hidden panels never match. */
+function notebook(page: IJupyterLabPageFixture) {
+  return page.locator('.jp-NotebookPanel:visible');
+}
+
+function cellWithText(page: IJupyterLabPageFixture, text: string) {
+  return notebook(page).locator('.jp-Cell').filter({ hasText: text });
+}
+
+async function openPipelinePanel(page: IJupyterLabPageFixture): Promise<void> {
+  const panel = page.locator('#cellpipe-pipeline-panel');
+  if (!(await panel.isVisible())) await page.locator('.jp-SideBar [data-id="cellpipe-pipeline-panel"]').click();
+  await expect(panel).toBeVisible();
+}
+
+async function runPipeline(page: IJupyterLabPageFixture): Promise<void> {
+  await notebook(page).locator('.jp-Toolbar [data-command="cellpipe:run-pipeline"]').click();
+}
+
+test.describe('cellpipe in JupyterLab', () => {
+  test('tag a cell, see the DAG change, run, see states and metrics, reload with tags intact', async ({
+    page,
+    tmpPath,
+    request,
+  }) => {
+    const notebookPath = `${tmpPath}/word_stats.ipynb`;
+    await page.contents.uploadFile(path.join(examples, 'word-stats', 'word_stats.ipynb'), notebookPath);
+    await page.contents.uploadFile(path.join(examples, 'word-stats', 'corpus.txt'), `${tmpPath}/corpus.txt`);
+    await page.notebook.openByPath(notebookPath);
+    await page.notebook.activate('word_stats.ipynb');
+
+    const codeCells = JSON.parse(
+      readFileSync(path.join(examples, 'word-stats', 'word_stats.ipynb'), 'utf8'),
+    ).cells.filter((cell: { cell_type: string }) => cell.cell_type === 'code').length;
+    await expect(notebook(page).locator('.cellpipe-StepChip')).toHaveCount(codeCells);
+    const lengthsCell = cellWithText(page, 'mean_length = round');
+    await expect(lengthsCell.locator('.cellpipe-StepChip')).toHaveText('step: lengths');
+    await expect(cellWithText(page, 'min_length = 3').locator('.cellpipe-StepChip')).toHaveText('parameters');
+
+    await openPipelinePanel(page);
+    const dag = page.locator('#cellpipe-pipeline-panel .cellpipe-Dag');
+    await expect(dag.locator('.cellpipe-Dag-node')).toHaveCount(6);
+    await expect(dag.locator('.cellpipe-Dag-node[data-step="lengths"]')).toHaveCount(1);
+
+    // Tag through the UI: the chip opens the step form; renaming the step must redraw the DAG.
+    await lengthsCell.locator('.cellpipe-StepChip').click();
+    const dialog = page.locator('.jp-Dialog');
+    await expect(dialog.locator('.cellpipe-StepEditor')).toBeVisible();
+    await dialog.locator('.cellpipe-StepEditor-name').fill('word-lengths');
+    await dialog.locator('.cellpipe-StepEditor-cpu').fill('500m');
+    await dialog.locator('.jp-Dialog-button.jp-mod-accept').click();
+    await expect(lengthsCell.locator('.cellpipe-StepChip')).toHaveText('step: word-lengths');
+    await expect(dag.locator('.cellpipe-Dag-node[data-step="word-lengths"]')).toHaveCount(1);
+    await expect(dag.locator('.cellpipe-Dag-node[data-step="lengths"]')).toHaveCount(0);
+    await expect(page.locator('#cellpipe-pipeline-panel .cellpipe-StepCard[data-step="report"]')).toContainText(
+      'mean_length ← word-lengths',
+    );
+    await page.locator('#cellpipe-pipeline-panel').screenshot({ path: path.join(screenshots, 'pipeline-panel.png') });
+
+    await runPipeline(page);
+    await expect(cellWithText(page, 'report = {').locator('.cellpipe-StepChipRow')).toHaveAttribute(
+      'data-state',
+      'succeeded',
+      { timeout: 120000 },
+    );
+    await expect
+      .poll(() => notebook(page).locator('.cellpipe-StepChipRow[data-state="succeeded"]').count())
+      .toBeGreaterThanOrEqual(6);
+    await expect(notebook(page).locator('.cellpipe-StepChipRow[data-state]:not([data-state="succeeded"])')).toHaveCount(
+      0,
+    );
+    await expect(lengthsCell.locator('.cellpipe-RunState')).toContainText('succeeded');
+    await expect(cellWithText(page, 'vocabulary = len(word_counts)').locator('.cellpipe-Metrics')).toContainText('69');
+    await expect(lengthsCell.locator('.cellpipe-Metrics')).toContainText('mean_length');
+    await page.screenshot({ path: path.join(screenshots, 'finished-run.png') });
+
+    await page.locator('.jp-SideBar [data-id="cellpipe-runs-panel"]').click();
+    await expect(page.locator('#cellpipe-runs-panel .cellpipe-Run[data-state="succeeded"]').first()).toBeVisible();
+    await page.locator('#cellpipe-runs-panel').screenshot({ path: path.join(screenshots, 'runs-panel.png') });
+
+    await page.notebook.save();
+    await page.reload();
+    await page.notebook.openByPath(notebookPath);
+    await page.notebook.activate('word_stats.ipynb');
+    await expect(cellWithText(page, 'mean_length = round').locator('.cellpipe-StepChip')).toHaveText(
+      'step: word-lengths',
+    );
+    const saved = await request.get(`/api/contents/${notebookPath}?content=1`);
+    const cells = (await saved.json()).content.cells as { source: string; metadata: { tags?: string[] } }[];
+    const tags = cells.find((cell) => cell.source.includes('mean_length = round'))?.metadata.tags;
+    expect(tags).toEqual(['step:word-lengths', 'limit:cpu:500m']);
+  });
+
+  test('a failing step shows its traceback on the cell that raised, even after cells move', async ({
+    page,
+    tmpPath,
+  }) => {
+    const name = 'failing.ipynb';
+    const cell = (id: string, source: string, tags: string[]) => ({
+      cell_type: 'code',
+      id,
+      metadata: { tags },
+      source,
+      outputs: [],
+      execution_count: null,
+    });
+    const content = {
+      nbformat: 4,
+      nbformat_minor: 5,
+      metadata: { kernelspec: { name: 'python3', display_name: 'Python 3', language: 'python' } },
+      cells: [
+        cell('c-load', 'import time\ntime.sleep(4)\nvalues = [3, 2, 1]', ['step:load']),
+        cell(
+          'c-train',
+          'import cellpipe\nfor epoch, value in enumerate(values):\n    cellpipe.log_metric("loss", value / 10, epoch)\nfinal_loss = values[-1] / 10',
+          ['step:train'],
+        ),
+        cell('c-threshold', 'threshold = 0.01', ['step:check']),
+        cell('c-assert', 'assert final_loss < threshold, f"loss {final_loss} above {threshold}"', []),
+      ],
+    };
+    await page.contents.uploadContent(JSON.stringify(content), 'text', `${tmpPath}/${name}`);
+    await page.notebook.openByPath(`${tmpPath}/${name}`);
+    await page.notebook.activate(name);
+    await expect(notebook(page).locator('.cellpipe-StepChip')).toHaveCount(4);
+
+    await runPipeline(page);
+    await expect(
+      cellWithText(page, 'time.sleep(4)').locator('.cellpipe-StepChipRow[data-state="running"]'),
+    ).toHaveCount(1);
+    // Move every cell down by one while the run is going: results must follow cell ids, not indexes.
+    await page.notebook.selectCells(0);
+    await page.evaluate(() => (window as any).jupyterapp.commands.execute('notebook:insert-cell-above'));
+
+    const failing = cellWithText(page, 'assert final_loss < threshold');
+    await expect(failing.locator('.cellpipe-Traceback')).toContainText('AssertionError', { timeout: 120000 });
+    await expect(failing.locator('.cellpipe-ErrorLine')).toContainText('loss 0.1 above 0.01');
+    await expect(notebook(page).locator('.cellpipe-Traceback')).toHaveCount(1);
+    await expect(cellWithText(page, 'threshold = 0.01').locator('.cellpipe-RunState')).toContainText('failed');
+    const train = cellWithText(page, 'cellpipe.log_metric');
+    await expect(train.locator('.cellpipe-RunState')).toContainText('succeeded');
+    await expect(train.locator('.cellpipe-Metrics')).toContainText('loss');
+    await expect(train.locator('.cellpipe-Chart')).toHaveCount(1);
+    await expect(train.locator('.cellpipe-Chart canvas, .cellpipe-Chart svg').first()).toBeVisible();
+    await page.screenshot({ path: path.join(screenshots, 'failed-run.png') });
+  });
+
+  test('requests to /cellpipe without credentials are refused', async ({ playwright, baseURL, request }) => {
+    const anonymous = await playwright.request.newContext({ baseURL });
+    expect((await anonymous.get('/cellpipe/runs?path=x.ipynb')).status()).toBe(403);
+    expect((await anonymous.post('/cellpipe/runs', { data: { path: 'x.ipynb' } })).status()).toBe(403);
+    expect((await anonymous.get('/cellpipe/events')).status()).toBe(403);
+    await anonymous.dispose();
+    // The same request with the page's credentials gets through to validation.
+    const authorized = await request.post('/cellpipe/runs', { data: { path: 'missing.ipynb' } });
+    expect(authorized.status()).toBe(400);
+    expect((await authorized.json()).message).toContain('does not exist');
+  });
+});
