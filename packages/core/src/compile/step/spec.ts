@@ -20,7 +20,17 @@ export interface StepSpec {
    * Every top-level `def`/`class` seen in earlier steps, by name, so that unpickling a value
    * whose type lives in `__main__` can define that type on demand.
    */
-  definitions: Record<string, { source: string; cellId: string }>;
+  definitions: Record<
+    string,
+    {
+      source: string;
+      cellId: string;
+      /** 0-based notebook index of `cellId`, so tracebacks through this code name the cell by index. */
+      cellIndex?: number;
+      /** 1-based line of the statement's first line within its cell, so traceback lines match the notebook. */
+      line?: number;
+    }
+  >;
 }
 
 export interface StepCell {
@@ -32,7 +42,15 @@ export interface StepCell {
 
 export type PrepareAction =
   /** Re-execute an import, def or class statement from an earlier cell. */
-  | { action: 'exec'; names: string[]; source: string; cellId: string; cellIndex: number }
+  | {
+      action: 'exec';
+      names: string[];
+      source: string;
+      cellId: string;
+      cellIndex: number;
+      /** 1-based line of the statement's first line within its cell, so traceback lines match the notebook. */
+      line?: number;
+    }
   /** Load a value saved by an earlier step; `dir` is that step's output folder (it holds `manifest.json`). */
   | { action: 'load'; name: string; from: string; dir: string };
 
@@ -40,7 +58,10 @@ export type PrepareAction =
 export interface StepManifest {
   step: string;
   outputs: Record<string, { file: string; serializer: string; type: string; sha256: string; bytes: number }>;
-  metrics: Record<string, import('../../events/runEvent.js').MetricValue | import('../../events/runEvent.js').MetricValue[]>;
+  metrics: Record<
+    string,
+    import('../../events/runEvent.js').MetricValue | import('../../events/runEvent.js').MetricValue[]
+  >;
   status: 'succeeded' | 'failed';
   error?: { type: string; message: string; cellId?: string; cellIndex?: number; line?: number; traceback: string };
 }
