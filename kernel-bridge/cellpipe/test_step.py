@@ -136,3 +136,12 @@ def test_the_notebook_sees_a_clean_interpreter_state(tmp_path):
     cells = ["import sys, builtins\nargv = sys.argv\nbuiltins_is_module = __builtins__ is builtins"]
     result = run_spec(make_spec("s", cells, metrics=["argv", "builtins_is_module"]), tmp_path / "out")
     assert result.manifest["metrics"] == {"argv": [""], "builtins_is_module": True}
+
+
+def test_a_step_killed_mid_run_leaves_no_manifest_from_an_earlier_run(tmp_path):
+    out = tmp_path / "out"
+    assert run_spec(make_spec("s", ["x = 1"], outputs=["x"]), out).returncode == 0
+    killed = run_spec(make_spec("s", ["x = 2", "import os, signal\nos.kill(os.getpid(), signal.SIGKILL)"], outputs=["x"]), out)
+    assert killed.returncode == -9
+    assert killed.manifest is None
+    assert [event["cellId"] for event in killed.events if event["event"] == "cell"][-2:] == ["c0", "c1"]
