@@ -132,5 +132,6 @@ describe('LocalBackend (real Python step runtime)', () => {
     expect(() => backend.start({ notebookPath: join(dir, 'none.ipynb') })).toThrow(
       /^cannot read notebook .*none\.ipynb: ENOENT$/,
     );
+    expect(existsSync(join(dir, '.cellpipe'))).toBe(false);
   });
 });
