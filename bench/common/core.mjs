@@ -17,16 +17,6 @@ export async function loadCore(names) {
   return core;
 }
 
-/**
- * `runtimeFiles()` from the built core: exported by `@cellpipe/core/node` by contract; until it is, from its module.
- */
-export async function loadRuntimeFiles(core) {
-  if (typeof core.runtimeFiles === 'function') return core.runtimeFiles;
-  const module = join(repoRoot, 'packages', 'core', 'lib', 'compile', 'step', 'runtimeFiles.js');
-  if (!existsSync(module)) throw new Error('core exports no runtimeFiles()');
-  return (await import(pathToFileURL(module).href)).runtimeFiles;
-}
-
 /** A fresh folder under the system temp folder for one benchmark's generated files. */
 export function benchTempDir(name) {
   return mkdtempSync(join(tmpdir(), `cellpipe-bench-${name}-`));

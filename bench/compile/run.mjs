@@ -3,7 +3,7 @@
 // median of several runs after a warm-up, plus the size of the Argo YAML. Target: 500 steps ≤ 1 s, < 512 KiB.
 import { rmSync, writeFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { benchTempDir, loadCore, loadRuntimeFiles, timed } from '../common/core.mjs';
+import { benchTempDir, loadCore, timed } from '../common/core.mjs';
 import { pipelineNotebook } from '../common/notebooks.mjs';
 import { formatBytes, formatMs, mark, median, section, writeSection } from '../common/results.mjs';
 
@@ -35,9 +35,7 @@ function measure(core, path, steps, runs, runtime) {
     const analyze = timed(() => core.analyzeNotebook(read.value));
     graph = analyze.value;
     const argo = timed(() => yamlOf(core.compileArgo(read.value, graph, { runtimeFiles: runtime })));
-    const kfp = core.compileKfp
-      ? timed(() => yamlOf(core.compileKfp(read.value, graph, { runtimeFiles: runtime })))
-      : { ms: NaN, value: '' };
+    const kfp = timed(() => yamlOf(core.compileKfp(read.value, graph, { runtimeFiles: runtime })));
     argoBytes = Buffer.byteLength(argo.value);
     argoLongestLine = argo.value.split('\n').reduce((longest, line) => Math.max(longest, Buffer.byteLength(line)), 0);
     kfpBytes = Buffer.byteLength(kfp.value);
@@ -67,13 +65,10 @@ function measure(core, path, steps, runs, runtime) {
 }
 
 async function main() {
-  const core = await loadCore(['readNotebook', 'analyzeNotebook', 'compileArgo']);
-  const runtimeFiles = await loadRuntimeFiles(core);
-  // The KFP compiler is measured once core exports it; until then its rows say so.
-  const kfpMissing = typeof core.compileKfp !== 'function';
+  const core = await loadCore(['readNotebook', 'analyzeNotebook', 'compileArgo', 'compileKfp', 'runtimeFiles']);
   const dir = benchTempDir('compile');
   try {
-    const runtime = timed(() => runtimeFiles());
+    const runtime = timed(() => core.runtimeFiles());
     const results = [];
     for (const { steps, runs } of SIZES) {
       const path = join(dir, `pipeline-${steps}.ipynb`);
@@ -81,7 +76,7 @@ async function main() {
       const result = measure(core, path, steps, runs, runtime.value);
       results.push(result);
       console.log(
-        `${steps} steps: read ${formatMs(result.read)}, analyse ${formatMs(result.analyze)}, Argo ${formatMs(result.argo)} (${formatBytes(result.argoBytes)}), KFP ${kfpMissing ? 'n/a' : `${formatMs(result.kfp)} (${formatBytes(result.kfpBytes)})`}; ${result.edges} inputs, ${result.warnings} warnings`,
+        `${steps} steps: read ${formatMs(result.read)}, analyse ${formatMs(result.analyze)}, Argo ${formatMs(result.argo)} (${formatBytes(result.argoBytes)}), KFP ${formatMs(result.kfp)} (${formatBytes(result.kfpBytes)}); ${result.edges} inputs, ${result.warnings} warnings`,
       );
     }
     const rows = [];
@@ -97,31 +92,24 @@ async function main() {
           target(`≤ ${formatMs(TARGET_MS)}`),
           check(result.argoTotal <= TARGET_MS),
         ],
-        kfpMissing
-          ? [
-              `${result.steps} steps: read + analyse + compile KFP`,
-              'not measured: core exports no compileKfp yet',
-              target(`≤ ${formatMs(TARGET_MS)}`),
-              check(null),
-            ]
-          : [
-              `${result.steps} steps: read + analyse + compile KFP`,
-              formatMs(result.kfpTotal),
-              target(`≤ ${formatMs(TARGET_MS)}`),
-              check(result.kfpTotal <= TARGET_MS),
-            ],
+        [
+          `${result.steps} steps: read + analyse + compile KFP`,
+          formatMs(result.kfpTotal),
+          target(`≤ ${formatMs(TARGET_MS)}`),
+          check(result.kfpTotal <= TARGET_MS),
+        ],
         [
           `${result.steps} steps: Argo YAML size`,
           formatBytes(result.argoBytes),
           target('< 512 KiB'),
           check(result.argoBytes < TARGET_YAML_BYTES),
         ],
-        ...(kfpMissing ? [] : [[`${result.steps} steps: KFP YAML size`, formatBytes(result.kfpBytes), '—', '']]),
+        [`${result.steps} steps: KFP YAML size`, formatBytes(result.kfpBytes), '—', ''],
       );
     }
     const breakdown = results.map(
       (r) =>
-        `${r.steps} steps (median of ${r.runs} after a warm-up): read ${formatMs(r.read)}, analyse ${formatMs(r.analyze)}, compile Argo ${formatMs(r.argo)}; ${kfpMissing ? '' : `compile KFP ${formatMs(r.kfp)}; `}${r.edges} step inputs inferred, ${r.warnings} analysis warnings; the Argo YAML's longest line (an embedded document such as the step bundle) is ${formatBytes(r.argoLongestLine)} of its ${formatBytes(r.argoBytes)}.`,
+        `${r.steps} steps (median of ${r.runs} after a warm-up): read ${formatMs(r.read)}, analyse ${formatMs(r.analyze)}, compile Argo ${formatMs(r.argo)}, compile KFP ${formatMs(r.kfp)}; ${r.edges} step inputs inferred, ${r.warnings} analysis warnings; the Argo YAML's longest line (an embedded document such as the step bundle) is ${formatBytes(r.argoLongestLine)} of its ${formatBytes(r.argoBytes)}.`,
     );
     writeSection(
       'compile',
