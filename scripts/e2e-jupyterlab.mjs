@@ -72,7 +72,7 @@ function buildAndInstallWheel() {
 
 ensureChromium();
 ensureVenv();
-buildAndInstallWheel();
+if (!process.argv.includes('--no-build')) buildAndInstallWheel();
 const galataRoot = join(cache, 'root');
 rmSync(galataRoot, { recursive: true, force: true });
 mkdirSync(galataRoot, { recursive: true });
@@ -86,14 +86,15 @@ const env = {
   PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD: '1',
 };
 delete env.CELLPIPE_CLI;
+const bench = process.argv.includes('--bench');
+const config = bench
+  ? join(root, 'bench', 'jupyterlab', 'playwright.bench.config.cjs')
+  : join(root, 'test', 'e2e', 'jupyterlab', 'playwright.config.cjs');
+const playwrightArgs = process.argv.slice(2).filter((arg) => arg !== '--bench' && arg !== '--no-build');
 run(
   process.execPath,
-  [
-    join(root, 'node_modules', '@playwright', 'test', 'cli.js'),
-    'test',
-    '--config',
-    join(root, 'test', 'e2e', 'jupyterlab', 'playwright.config.cjs'),
-    ...process.argv.slice(2),
-  ],
-  { env },
+  [join(root, 'node_modules', '@playwright', 'test', 'cli.js'), 'test', '--config', config, ...playwrightArgs],
+  {
+    env,
+  },
 );

@@ -234,7 +234,12 @@ const plugin: JupyterFrontEndPlugin<void> = {
     const showCurrent = () => {
       const panel = tracker.currentWidget;
       const decorator = panel ? decorators.get(panel) : undefined;
+      const start = performance.now();
       pipelinePanel.setGraph(panel ? panel.context.path : null, decorator ? decorator.model.graph : null);
+      // Measured so that benchmarks can read how long showing a notebook's pipeline takes, layout included.
+      void pipelinePanel.layoutDone.then(() =>
+        performance.measure('cellpipe:panel-open', { start, end: performance.now(), detail: panel?.context.path }),
+      );
       void refreshRuns();
     };
     tracker.widgetAdded.connect((_, panel) => {

@@ -139,7 +139,11 @@ test.describe('cellpipe in JupyterLab', () => {
     ).toHaveCount(1);
     // Move every cell down by one while the run is going: results must follow cell ids, not indexes.
     await page.notebook.selectCells(0);
-    await page.evaluate(() => (window as any).jupyterapp.commands.execute('notebook:insert-cell-above'));
+    await page.evaluate(() =>
+      (
+        window as unknown as { jupyterapp: { commands: { execute(id: string): Promise<unknown> } } }
+      ).jupyterapp.commands.execute('notebook:insert-cell-above'),
+    );
 
     const failing = cellWithText(page, 'assert final_loss < threshold');
     await expect(failing.locator('.cellpipe-Traceback')).toContainText('AssertionError', { timeout: 120000 });
