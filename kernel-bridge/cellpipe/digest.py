@@ -2,7 +2,7 @@
 
 Two values that are equal after a pickle round trip get the same digest: numpy arrays hash dtype, shape
 and bytes; pandas objects hash their values (``pd.util.hash_pandas_object``), columns, dtypes and index;
-containers are walked recursively; other objects are walked through the same ``__reduce_ex__`` protocol
+containers are walked recursively (dicts and sets without regard to order, as ``==`` does); other objects are walked through the same ``__reduce_ex__`` protocol
 pickle uses, so their digest covers exactly the state that travels. Values that cannot be reduced (open
 files, generators, locks) get an identity digest, which never matches a value from another process.
 Standard library only; numpy and pandas are used when the value is one of theirs.
@@ -87,13 +87,17 @@ class _Walker:
             for item in value:
                 self.feed(item)
         elif kind is dict:
-            self.feed_items("dict", value.items())
+            self.feed_mapping("dict", value.items())
         elif kind in (set, frozenset):
             self.write(kind.__name__, *sorted(digest(item) for item in value))
         elif isinstance(value, _CODE_TYPES):
             self.feed_code(value)
         else:
             self.feed_reduced(value)
+
+    def feed_mapping(self, label: str, items: Any) -> None:
+        """Order-insensitive, like ``==`` on dicts: insertion order can follow set iteration, which differs per process."""
+        self.write(label, *sorted(digest(key) + digest(item) for key, item in items))
 
     def feed_items(self, label: str, items: Any) -> None:
         pairs = list(items)
@@ -213,7 +217,7 @@ class _Walker:
         if len(reduced) > 3 and reduced[3] is not None:
             self.feed(list(reduced[3]))
         if len(reduced) > 4 and reduced[4] is not None:
-            self.feed_items("dictitems", reduced[4])
+            self.feed_mapping("dictitems", reduced[4])
 
 
 def _cell_contents(cell: Any) -> Any:

@@ -25,11 +25,10 @@ _NPY_KINDS = frozenset("biufcmMSUV")
 class Untravelable(Exception):
     """A value that cannot be saved for another process; `kind` says what it is in words."""
 
-    def __init__(self, value_type, kind, detail=None):
-        super().__init__(detail or kind)
+    def __init__(self, value_type, kind):
+        super().__init__(kind)
         self.value_type = value_type
         self.kind = kind
-        self.detail = detail
 
 
 class LoadError(Exception):

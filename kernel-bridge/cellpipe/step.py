@@ -141,6 +141,7 @@ class StepRun:
         self.out_dir = out_dir
         self.events = events
         self.producers = {}
+        self.compiler = cell_code.CellCompiler()
         self.cell_indexes = {cell["id"]: cell["index"] for cell in spec["cells"]}
         for action in spec["prepare"]:
             if action["action"] == "exec":
@@ -165,7 +166,6 @@ class StepRun:
         return {"step": self.spec["step"], "outputs": outputs, "metrics": step_metrics, "status": "succeeded"}
 
     def _compile_cells(self):
-        self.compiler = cell_code.CellCompiler()
         compiled = []
         for cell in self.spec["cells"]:
             filename = tracebacks.register(cell["source"], cell["id"], cell["index"])
@@ -269,11 +269,13 @@ class StepRun:
     def _untravelable(self, name, value, error):
         cell = self.producers.get(name)
         where = " (bound in cell {}, id {})".format(cell["index"], cell["id"]) if cell else ""
-        relation = "is" if error.value_type is type(value) else "holds"
+        what = "{} ({})".format(serializers.type_name(error.value_type), error.kind)
+        if error.value_type is not type(value):
+            what = "{} holding a {}".format(serializers.type_name(value), what)
         message = (
-            "output '{}'{} cannot travel to later steps: it {} a {} ({}); "
+            "output '{}'{} cannot travel to later steps: it is a {}; "
             "recreate it in the consumer step, or tag these cells into one step"
-        ).format(name, where, relation, serializers.type_name(error.value_type), error.kind)
+        ).format(name, where, what)
         record = _simple_error("UntravelableValue", message)
         if cell:
             record.update(cellId=cell["id"], cellIndex=cell["index"])

@@ -109,3 +109,11 @@ def test_value_kind_distinguishes_code_from_values():
     assert value_kind("LogisticRegression", LogisticRegression) == "module"
     assert value_kind("sqrt", __import__("math").sqrt) == "module"
     assert value_kind("point", Point(1, 2)) == "value"
+
+
+def test_dict_digest_ignores_insertion_order_like_equality():
+    import collections
+
+    assert digest({"a": 1, "b": 2}) == digest({"b": 2, "a": 1})
+    assert digest(collections.Counter("ab")) == digest(collections.Counter("ba"))
+    assert digest({"a": 1}) != digest({"a": 2})

@@ -50,7 +50,7 @@ def test_a_container_holding_an_untravelable_value_names_what_it_holds(tmp_path)
     result = run_spec(spec, tmp_path / "out")
     assert result.returncode == 1
     assert "output 'config'" in result.manifest["error"]["message"]
-    assert "holds a _io.TextIOWrapper (open file)" in result.manifest["error"]["message"]
+    assert "it is a dict holding a _io.TextIOWrapper (open file);" in result.manifest["error"]["message"]
 
 
 def test_an_object_that_drops_its_lock_when_pickled_still_travels(tmp_path):
