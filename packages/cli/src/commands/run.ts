@@ -48,7 +48,7 @@ export const runCommand: Command = {
       notebookPath,
       parameters: parseParameters(values.parameter ?? []),
       jobs: values.jobs === undefined ? undefined : positiveInteger('--jobs', values.jobs),
-      python: values.python,
+      python: values.python?.includes('/') ? resolve(io.cwd, values.python) : values.python,
       cache: !values['no-cache'],
       signal: io.signal,
     });

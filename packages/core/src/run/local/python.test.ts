@@ -22,6 +22,8 @@ describe('resolvePython', () => {
     expect(resolvePython(undefined, { ...env, CELLPIPE_PYTHON: undefined })).toBe(join(root, 'venv', 'bin', 'python'));
     expect(resolvePython(undefined, { CONDA_PREFIX: join(root, 'conda') })).toBe(join(root, 'conda', 'bin', 'python'));
     expect(resolvePython(undefined, { VIRTUAL_ENV: join(root, 'missing') })).toBe('python3');
+    expect(resolvePython('.venv/bin/python', {})).toBe(join(process.cwd(), '.venv/bin/python'));
+    expect(resolvePython(undefined, { CELLPIPE_PYTHON: 'python3.12' })).toBe('python3.12');
   });
 
   it('finds commands on PATH and fingerprints venvs apart even when they link the same interpreter', () => {

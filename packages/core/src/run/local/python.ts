@@ -7,14 +7,19 @@ import { delimiter, isAbsolute, join, resolve } from 'node:path';
  * (as `jupyter` and `pip` would), else `python3` from PATH.
  */
 export function resolvePython(explicit: string | undefined, env: NodeJS.ProcessEnv = process.env): string {
-  if (explicit) return explicit;
-  if (env.CELLPIPE_PYTHON) return env.CELLPIPE_PYTHON;
+  if (explicit) return absolutePath(explicit);
+  if (env.CELLPIPE_PYTHON) return absolutePath(env.CELLPIPE_PYTHON);
   for (const prefix of [env.VIRTUAL_ENV, env.CONDA_PREFIX]) {
     if (!prefix) continue;
     const candidate = join(prefix, 'bin', 'python');
     if (isExecutable(candidate)) return candidate;
   }
   return 'python3';
+}
+
+/** A relative path (`.venv/bin/python`) means the caller's folder, not the notebook folder steps run in. */
+function absolutePath(command: string): string {
+  return command.includes('/') && !isAbsolute(command) ? resolve(command) : command;
 }
 
 /** The absolute path a command name runs, as the OS would find it on PATH; undefined when none. */
