@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { runtimeDir } from '../compile/step/runtimeFiles.js';
 import type { MetricValue } from '../events/runEvent.js';
 import type { AnalysisWarning, PipelineGraph } from '../graph/types.js';
@@ -103,6 +103,8 @@ export async function verifyRun(
   trace: Trace,
   options: { python?: string; signal?: AbortSignal } = {},
 ): Promise<RunVerification> {
+  // Accept the run folder or its run.json (what `run-finished` reports as `recordPath`).
+  if (basename(runRecordDir) === 'run.json') runRecordDir = dirname(runRecordDir);
   const record = JSON.parse(readFileSync(join(runRecordDir, 'run.json'), 'utf8')) as RunRecord;
   const finished = record.steps.filter((step) => step.state === 'succeeded' || step.state === 'cached');
   const notCompared = record.steps.filter((step) => !finished.includes(step)).map((step) => step.name);
