@@ -1,7 +1,6 @@
 """Compiles notebook cells (IPython syntax included) and runs them in the step's `__main__` namespace."""
 
 import ast
-import asyncio
 import inspect
 import os
 
@@ -22,30 +21,35 @@ def _ipython_transformer():
 
 
 class CellCompiler:
-    """Plain Python first; IPython's own transformer for cells that are not plain Python, else `magics.transform`."""
+    """Plain Python first; IPython's own transformer for cells that are not plain Python, else `magics.transform`.
+
+    IPython is imported only when a cell needs it: importing it costs more than most steps' own startup.
+    """
+
+    _UNLOADED = object()
 
     def __init__(self):
-        self._transformer = _ipython_transformer()
+        self._loaded_transformer = self._UNLOADED
         self.needs_shell = False
 
     @property
-    def has_ipython(self):
-        return self._transformer is not None
+    def _transformer(self):
+        if self._loaded_transformer is self._UNLOADED:
+            self._loaded_transformer = _ipython_transformer()
+        return self._loaded_transformer
 
     def compile(self, source, filename):
-        if self._transformer is not None and "get_ipython" in source:
+        if "get_ipython" in source and self._transformer is not None:
             self.needs_shell = True
         try:
             return compile(source, filename, "exec", _FLAGS, dont_inherit=True)
         except SyntaxError as plain_error:
-            if self._transformer is not None:
-                transformed = self._transformer.transform_cell(source)
-            else:
-                transformed = magics.transform(source, filename)
+            transformer = self._transformer
+            transformed = transformer.transform_cell(source) if transformer else magics.transform(source, filename)
             if transformed == source:
                 raise plain_error
             code = compile(transformed, filename, "exec", _FLAGS, dont_inherit=True)
-            if self._transformer is not None:
+            if transformer is not None:
                 self.needs_shell = True
             return code
 
@@ -74,6 +78,8 @@ class CellRunner:
     def run(self, code):
         if code.co_flags & inspect.CO_COROUTINE:
             if self._loop is None:
+                import asyncio
+
                 self._loop = asyncio.new_event_loop()
             self._loop.run_until_complete(eval(code, self._namespace))
         else:
