@@ -105,6 +105,10 @@ async function main() {
       `python -c pass: ${formatMs(pythonStartMs)}; cellpipe: ${formatMs(cellpipe.wallMs)} → ${formatMs(overheadPerStepMs)} per step beyond Python start-up`,
     );
 
+    const parallelArgs = cellpipeArgs.filter((arg, i) => arg !== '--jobs' && cellpipeArgs[i - 1] !== '--jobs');
+    const parallel = await runCellpipe(parallelArgs, { cwd: dir });
+    assertSucceeded(parallel, 'cellpipe run with the default --jobs');
+
     const nbclientMs = medianOf(RUNS, () => timeProcess(python, [nbclientScript, notebookPath, dir], { cwd: dir }));
     console.log(`nbclient: ${formatMs(nbclientMs)}`);
     const papermillProblem = ensurePapermill();
@@ -134,6 +138,7 @@ async function main() {
         '—',
         '',
       ],
+      ['cellpipe run --no-cache, default `--jobs` (CPU count), wall time, one run', formatMs(parallel.wallMs), '—', ''],
       [
         `Python start-up × ${STEPS} (\`python -c pass\`, median ${formatMs(pythonStartMs)})`,
         formatMs(STEPS * pythonStartMs),

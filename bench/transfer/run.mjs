@@ -13,11 +13,13 @@ import { benchTempDir } from '../common/core.mjs';
 import { measureDisk } from '../common/disk.mjs';
 import { notebookJson } from '../common/notebooks.mjs';
 import {
+  benchDir,
   formatBytes,
   formatMs,
   formatRate,
   mark,
   median,
+  repoRoot,
   section,
   venvPython,
   writeSection,
