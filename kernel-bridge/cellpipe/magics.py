@@ -13,6 +13,7 @@ import subprocess
 import sys
 import time
 import timeit
+import tokenize
 
 _HELPERS = "__import__('cellpipe.magics', fromlist=['run_line_magic'])"
 _ASSIGNED_MAGIC = re.compile(r"^(\s*)([A-Za-z_]\w*(?:\s*,\s*[A-Za-z_]\w*)*)\s*=\s*([!%])(.*)$")
@@ -35,8 +36,13 @@ def transform(source, filename):
             _HELPERS, name.strip(), args.strip(), body, filename, first + 1
         )
         return "\n" * first + call
+    candidates = {number for number, line in enumerate(lines, start=1) if _MAGIC.match(line) or _ASSIGNED_MAGIC.match(line)}
+    candidates -= _lines_inside_strings(lines, candidates)
     out = []
     for number, line in enumerate(lines, start=1):
+        if number not in candidates:
+            out.append(line)
+            continue
         assigned = _ASSIGNED_MAGIC.match(line)
         plain = None if assigned else _MAGIC.match(line)
         if assigned:
@@ -48,6 +54,20 @@ def transform(source, filename):
         else:
             out.append(line)
     return "\n".join(out)
+
+
+def _lines_inside_strings(lines, candidates):
+    """Candidate lines that are really the inside of a multi-line string, found with Python's own tokenizer."""
+    # Magic lines are not Python; as comments they keep the tokenizer going without changing line numbers.
+    masked = "\n".join("#" if number in candidates else line for number, line in enumerate(lines, start=1))
+    inside = set()
+    try:
+        for token in tokenize.generate_tokens(io.StringIO(masked + "\n").readline):
+            if token.type == tokenize.STRING and token.end[0] > token.start[0]:
+                inside.update(range(token.start[0] + 1, token.end[0] + 1))
+    except (tokenize.TokenError, SyntaxError):
+        pass
+    return inside & candidates
 
 
 def _call(kind, rest, filename, line, capture):

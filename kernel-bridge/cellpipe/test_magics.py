@@ -77,3 +77,11 @@ def test_an_error_inside_a_timed_cell_maps_to_its_cell(tmp_path, mode):
     assert error["type"] == "ZeroDivisionError"
     # IPython compiles a cell magic's body under its own name, so only the fallback knows the body's lines.
     assert (error["cellId"], error["cellIndex"], error["line"]) == ("t", 5, 1 if mode == "ipython" else 3)
+
+
+@pytest.mark.parametrize("mode", sorted(MODES))
+def test_magic_looking_lines_inside_a_string_stay_text(tmp_path, mode):
+    cells = ['doc = """\n%not a magic\n!nor a command\n"""\n%time size = len(doc)']
+    result = _run(tmp_path, mode, cells, metrics=["size"])
+    assert result.returncode == 0, (result.stderr, result.manifest)
+    assert result.manifest["metrics"] == {"size": len("\n%not a magic\n!nor a command\n")}
