@@ -17,11 +17,14 @@ STDLIB = set(sys.stdlib_module_names) if hasattr(sys, "stdlib_module_names") els
 OPTIONAL = {"numpy", "pandas", "pyarrow", "cloudpickle", "IPython", "traitlets", "cellpipe"}
 
 
-def _python39():
-    candidates = [shutil.which("python3.9"), os.path.expanduser("~/.pyenv/versions/3.9.18/bin/python3.9")]
-    for candidate in filter(None, candidates):
+def _interpreter(version):
+    """A Python `version` ('3.9') installed on this machine without third-party packages in reach, else None."""
+    pattern = os.path.expanduser("~/.pyenv/versions/{}.*/bin/python{}".format(version, version))
+    for candidate in [shutil.which("python" + version)] + sorted(glob.glob(pattern)):
+        if not candidate:
+            continue
         completed = subprocess.run([candidate, "--version"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, universal_newlines=True)
-        if completed.returncode == 0 and completed.stdout.startswith("Python 3.9"):
+        if completed.returncode == 0 and completed.stdout.startswith("Python {}.".format(version)):
             return candidate
     return None
 
@@ -44,10 +47,11 @@ def test_runtime_files_import_only_the_standard_library_at_top_level(path):
             assert top in STDLIB or top == "cellpipe", "{} imports {} at module level".format(os.path.basename(path), name)
 
 
-def test_a_pipeline_of_two_steps_runs_on_python_3_9_with_only_the_standard_library(tmp_path):
-    python = _python39()
+@pytest.mark.parametrize("version", ["3.9", "3.12", "3.13"])
+def test_a_pipeline_of_two_steps_runs_with_only_the_standard_library(tmp_path, version):
+    python = _interpreter(version)
     if python is None:
-        pytest.skip("no Python 3.9 interpreter on this machine")
+        pytest.skip("no Python {} interpreter on this machine".format(version))
     env = {"PATH": os.environ.get("PATH", ""), "PYTHONNOUSERSITE": "1"}
     cells = [
         "import collections\nclass Tally(collections.Counter):\n    pass\ncounts = Tally('abracadabra')\nsquare = lambda v: v * v",
