@@ -1,12 +1,16 @@
 """Compiles notebook cells (IPython syntax included) and runs them in the step's `__main__` namespace."""
 
 import ast
+import builtins
 import inspect
 import os
+import re
 
 from cellpipe import magics
 
 NO_IPYTHON_VARIABLE = "CELLPIPE_NO_IPYTHON"
+# Names the IPython shell provides to notebook code: `get_ipython()` and the `display()` builtin.
+_USES_SHELL = re.compile(r"\bget_ipython\b|\bdisplay\s*\(")
 _FLAGS = ast.PyCF_ALLOW_TOP_LEVEL_AWAIT
 
 
@@ -39,7 +43,7 @@ class CellCompiler:
         return self._loaded_transformer
 
     def compile(self, source, filename):
-        if "get_ipython" in source and self._transformer is not None:
+        if _USES_SHELL.search(source) and self._transformer is not None:
             self.needs_shell = True
         try:
             return compile(source, filename, "exec", _FLAGS, dont_inherit=True)
@@ -52,6 +56,12 @@ class CellCompiler:
             if transformer is not None:
                 self.needs_shell = True
             return code
+
+
+def provide_display():
+    """Without an IPython shell, `display(obj)` prints the plain-text form, as IPython does outside a kernel."""
+    if not hasattr(builtins, "display"):
+        builtins.display = magics.display
 
 
 def start_shell(module):

@@ -152,6 +152,12 @@ def _env(args):
     return os.environ.get(args.strip())
 
 
+def display(*objects, **options):
+    """IPython's `display` builtin as a terminal shows it: each object's repr on stdout (its keyword options are accepted and ignored)."""
+    for value in objects:
+        print(repr(value))
+
+
 class CapturedIO:
     """What `%%capture name` binds, like IPython's: `.stdout`, `.stderr`, `.show()`."""
 

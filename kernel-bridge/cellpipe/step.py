@@ -153,6 +153,8 @@ class StepRun:
         compiled = self._compile_cells()
         if self.compiler.needs_shell:
             cell_code.start_shell(module)
+        else:
+            cell_code.provide_display()
         namespace.update(self.spec["parameters"])
         metrics.set_listener(lambda name, value, index: self.events.emit("metric", name=name, value=value, index=index))
         runner = cell_code.CellRunner(namespace)

@@ -85,3 +85,10 @@ def test_magic_looking_lines_inside_a_string_stay_text(tmp_path, mode):
     result = _run(tmp_path, mode, cells, metrics=["size"])
     assert result.returncode == 0, (result.stderr, result.manifest)
     assert result.manifest["metrics"] == {"size": len("\n%not a magic\n!nor a command\n")}
+
+
+@pytest.mark.parametrize("mode", sorted(MODES))
+def test_display_prints_the_plain_text_form(tmp_path, mode):
+    result = _run(tmp_path, mode, ["display({'a': 1}, [2, 3])\nshown = True"], metrics=["shown"])
+    assert result.returncode == 0, (result.stderr, result.manifest)
+    assert result.stdout == "{'a': 1}\n[2, 3]\n"
