@@ -15,6 +15,8 @@ import time
 import timeit
 import tokenize
 
+from cellpipe import tracebacks
+
 _HELPERS = "__import__('cellpipe.magics', fromlist=['run_line_magic'])"
 _ASSIGNED_MAGIC = re.compile(r"^(\s*)([A-Za-z_]\w*(?:\s*,\s*[A-Za-z_]\w*)*)\s*=\s*([!%])(.*)$")
 _MAGIC = re.compile(r"^(\s*)([!%])(.*)$")
@@ -190,7 +192,10 @@ def run_cell_magic(name, args, body, namespace, filename, first_line):
                 stack.enter_context(contextlib.redirect_stdout(stdout))
             if "--no-stderr" not in words:
                 stack.enter_context(contextlib.redirect_stderr(stderr))
-            exec(code, namespace)
+            try:
+                exec(code, namespace)
+            except Exception as error:  # noqa: BLE001 - IPython runs the body as a cell: errors are printed, not raised
+                print(tracebacks.format_traceback(error), end="")
         if target:
             namespace[target] = CapturedIO(stdout.getvalue(), stderr.getvalue())
         return None

@@ -4,7 +4,7 @@ import os
 
 import pytest
 
-from cellpipe.api import make_spec, run_spec
+from cellpipe.api import load_output, make_spec, run_spec
 
 MODES = {"ipython": {}, "fallback": {"CELLPIPE_NO_IPYTHON": "1"}}
 
@@ -92,3 +92,12 @@ def test_display_prints_the_plain_text_form(tmp_path, mode):
     result = _run(tmp_path, mode, ["display({'a': 1}, [2, 3])\nshown = True"], metrics=["shown"])
     assert result.returncode == 0, (result.stderr, result.manifest)
     assert result.stdout == "{'a': 1}\n[2, 3]\n"
+
+
+@pytest.mark.parametrize("mode", sorted(MODES))
+def test_an_error_inside_capture_is_printed_into_the_capture_as_ipython_does(tmp_path, mode):
+    cells = ["%%capture captured\nprint('before')\nraise ValueError('boom')", "text = captured.stdout\nafter = True"]
+    result = _run(tmp_path, mode, cells, metrics=["after"], outputs=["text"])
+    assert result.returncode == 0, (result.stderr, result.manifest)
+    text = load_output(tmp_path / "out", "text")
+    assert text.startswith("before\n") and "ValueError" in text and "boom" in text
