@@ -211,6 +211,12 @@ def run_cell_magic(name, args, body, namespace, filename, first_line):
             # IPython hands the magic the body with a final newline; so does this fallback.
             handle.write(body if body.endswith("\n") else body + "\n")
         return None
+    if name in ("bash", "sh"):
+        # The body is the user's own script, given to the shell on stdin as IPython does; nothing is interpolated.
+        sys.stdout.flush()
+        sys.stderr.flush()
+        subprocess.run([name], input=body, universal_newlines=True)
+        return None
     raise UnsupportedMagic("%%{} needs IPython, which is not installed in this step's environment".format(name))
 
 

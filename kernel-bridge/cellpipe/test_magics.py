@@ -101,3 +101,10 @@ def test_an_error_inside_capture_is_printed_into_the_capture_as_ipython_does(tmp
     assert result.returncode == 0, (result.stderr, result.manifest)
     text = load_output(tmp_path / "out", "text")
     assert text.startswith("before\n") and "ValueError" in text and "boom" in text
+
+
+@pytest.mark.parametrize("mode", sorted(MODES))
+def test_bash_cells_run_their_script(tmp_path, mode):
+    result = _run(tmp_path, mode, ["%%bash\nfor word in alpha beta; do echo \"$word\"; done"])
+    assert result.returncode == 0, (result.stderr, result.manifest)
+    assert result.stdout == "alpha\nbeta\n"
