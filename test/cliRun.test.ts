@@ -227,5 +227,13 @@ describe('cellpipe run (real CLI, real Python runtime)', () => {
       });
       expect(result.stderr).toMatch(/^cellpipe: /);
     }
+    const blocked = notebookFolder([
+      { source: 'a = 1', tags: ['step:first'] },
+      { source: 'b = a', tags: ['step:second', 'prev:nowhere'] },
+    ]);
+    const result = await runCli(['run', blocked.notebook], blocked.dir);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toBe("cellpipe: cell 1 (id cell-1): tag 'prev:nowhere' names no step of this notebook\n");
+    expect(existsSync(join(blocked.dir, '.cellpipe'))).toBe(false);
   });
 });

@@ -72,10 +72,7 @@ export function renderGraph(graph: PipelineGraph): string {
   return `${lines.join('\n')}\n`;
 }
 
+/** Analysis messages already name their cell (index and id); errors are the ones that block run and compile. */
 function describeWarning(warning: AnalysisWarning): string {
-  const where =
-    warning.cellIndex !== undefined
-      ? `cell ${warning.cellIndex}${warning.cellId ? ` (id ${warning.cellId})` : ''}${warning.line !== undefined ? ` line ${warning.line}` : ''}: `
-      : '';
-  return `${where}${warning.code}: ${warning.message}`;
+  return `${warning.severity === 'error' ? 'error' : 'warning'} ${warning.code}: ${warning.message}`;
 }

@@ -7,7 +7,7 @@ import { runtimeDir, runtimeFiles } from '../../compile/step/runtimeFiles.js';
 import type { StepManifest } from '../../compile/step/spec.js';
 import { EventChannel } from '../../events/channel.js';
 import type { MetricValue, RunEvent, RunFinishedEvent, RunState } from '../../events/runEvent.js';
-import type { AnalysisWarning, PipelineGraph, PipelineStep } from '../../graph/types.js';
+import type { PipelineGraph, PipelineStep } from '../../graph/types.js';
 import { analyzeNotebook, graphErrors } from '../../index.js';
 import type { Notebook } from '../../notebook/model.js';
 import { readNotebook } from '../../notebook/read.js';
@@ -328,7 +328,8 @@ function prepareRun(options: RunOptions): PreparedRun {
   const notebook = readNotebook(text, options.notebookPath);
   const graph = analyzeNotebook(notebook);
   const errors = graphErrors(graph);
-  if (errors.length > 0) throw new RunInputError(errors.map(describeWarning).join('; '));
+  // Analysis messages already name their cell (index and id).
+  if (errors.length > 0) throw new RunInputError(errors.map((error) => error.message).join('; '));
 
   const parameters: Record<string, unknown> = { ...graph.parameters };
   for (const [name, value] of Object.entries(options.parameters ?? {})) {
@@ -353,10 +354,6 @@ function prepareRun(options: RunOptions): PreparedRun {
     cache: options.cache !== false,
     runRoot: resolve(options.runRoot ?? join(dirname(notebookPath), '.cellpipe')),
   };
-}
-
-function describeWarning({ message, cellIndex, cellId }: AnalysisWarning): string {
-  return cellIndex === undefined ? message : `cell ${cellIndex} (id ${cellId}): ${message}`;
 }
 
 /** The runtime's version (a hash of its sources) and the Python's identity, computed once per run. */
