@@ -1,7 +1,9 @@
+import { accessSync, constants } from 'node:fs';
 import { resolve } from 'node:path';
 import { verifyNotebook, type NotebookVerification } from '@cellpipe/core/node';
 import { notebookArgument, parseCommandArgs } from '../args.js';
 import type { Command, CommandIO } from '../command.js';
+import { UsageError } from '../errors.js';
 
 const usage = `Usage: cellpipe verify NOTEBOOK [options]
 
@@ -35,6 +37,13 @@ export const verifyCommand: Command = {
       return 0;
     }
     const notebookPath = resolve(io.cwd, notebookArgument('verify', positionals));
+    try {
+      accessSync(notebookPath, constants.R_OK);
+    } catch (error) {
+      throw new UsageError(
+        `cellpipe verify: cannot read ${positionals[0]}: ${(error as NodeJS.ErrnoException).code ?? 'unreadable'}`,
+      );
+    }
     const result = await verifyNotebook(notebookPath, {
       python: values.python,
       signal: io.signal,
