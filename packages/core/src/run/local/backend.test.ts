@@ -82,6 +82,22 @@ describe('LocalBackend (real Python step runtime)', () => {
     expect(finalStates(await collect(second.events))).toEqual({ kept: 'cached', fresh: 'succeeded' });
   });
 
+  it('re-runs a cached step when a data file its code names has changed', async () => {
+    writeFileSync(join(dir, 'input.txt'), 'one two');
+    notebook([
+      { source: 'words = open("input.txt").read().split()', tags: ['step:read'] },
+      { source: 'count = len(words)', tags: ['step:count'] },
+      { source: 'print(count)', tags: ['pipeline-metrics'] },
+    ]);
+    await backend.start({ notebookPath, python }).done;
+    const unchanged = backend.start({ notebookPath, python });
+    expect(finalStates(await collect(unchanged.events))).toEqual({ read: 'cached', count: 'cached' });
+    writeFileSync(join(dir, 'input.txt'), 'one two three');
+    const edited = backend.start({ notebookPath, python });
+    expect(finalStates(await collect(edited.events))).toEqual({ read: 'succeeded', count: 'succeeded' });
+    expect((await edited.done).metrics).toEqual({ read: {}, count: { count: 3 } });
+  });
+
   it('cancel() ends running steps, gives late subscribers every event and leaves run.json final', async () => {
     notebook([
       { source: 'import time\nprint("go", flush=True)\ntime.sleep(60)\nx = 1', tags: ['step:slow'] },

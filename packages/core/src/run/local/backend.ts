@@ -14,7 +14,7 @@ import { readNotebook } from '../../notebook/read.js';
 import { runSchedule, type StepOutcome } from '../scheduler.js';
 import { RunInputError, type RunBackend, type RunHandle, type RunOptions } from '../types.js';
 import { writeJsonAtomic } from './atomic.js';
-import { cacheKey, StepCache } from './cache.js';
+import { cacheKey, referencedFiles, StepCache } from './cache.js';
 import { pythonIdentity, resolvePython } from './python.js';
 import { RunRecordWriter, type StepRecord } from './record.js';
 import { runStepProcess, type RuntimeEvent } from './stepProcess.js';
@@ -177,7 +177,13 @@ class LocalRun {
         else complete = false;
       }
       if (complete)
-        key = cacheKey({ spec, inputHashes, runtimeVersion: fingerprint.runtime, pythonIdentity: fingerprint.python });
+        key = cacheKey({
+          spec,
+          inputHashes,
+          runtimeVersion: fingerprint.runtime,
+          pythonIdentity: fingerprint.python,
+          files: referencedFiles(spec, dirname(this.run.notebookPath)),
+        });
       const hit = key ? this.cache.lookup(key) : undefined;
       if (key && hit) {
         this.cache.restore(key, stepDir);

@@ -11,7 +11,7 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { StepSpec } from '../../compile/step/spec.js';
-import { cacheKey, canonical, StepCache, type CacheKeyFacts } from './cache.js';
+import { cacheKey, canonical, referencedFiles, StepCache, type CacheKeyFacts } from './cache.js';
 
 const spec: StepSpec = {
   version: 1,
@@ -54,6 +54,7 @@ describe('cacheKey', () => {
     ['a definition', withSpec({ definitions: { fit: { source: 'def fit(d, a): return 1', cellId: 'c1' } } })],
     ['the runtime version', { ...facts, runtimeVersion: 'r2' }],
     ['the Python', { ...facts, pythonIdentity: 'p2' }],
+    ['a data file the code names', { ...facts, files: { 'data.csv': '10:1' } }],
   ])('changes when %s changes', (_what, changed) => {
     expect(cacheKey(changed)).not.toBe(base);
   });
@@ -124,5 +125,31 @@ describe('StepCache', () => {
     expect(existsSync(join(root, 'cache', 'bad'))).toBe(true);
     expect(cache.lookup('bad')).toBeUndefined();
     expect(cache.lookup('nothing')).toBeUndefined();
+  });
+});
+
+describe('referencedFiles', () => {
+  let root: string;
+  beforeEach(() => {
+    root = mkdtempSync(join(tmpdir(), 'cellpipe-files-'));
+  });
+  afterEach(() => rmSync(root, { recursive: true, force: true }));
+
+  it('fingerprints existing files named by string literals, and changes when a file changes', () => {
+    writeFileSync(join(root, 'corpus.txt'), 'hello');
+    mkdirSync(join(root, 'data'));
+    const reading: StepSpec = {
+      ...spec,
+      cells: [
+        { id: 'c', index: 0, source: 'text = open("corpus.txt").read()\nout = \'result.json\'\nfolder = "data"' },
+      ],
+      prepare: [],
+    };
+    const first = referencedFiles(reading, root);
+    expect(Object.keys(first)).toEqual(['corpus.txt']);
+    writeFileSync(join(root, 'corpus.txt'), 'hello, world');
+    const second = referencedFiles(reading, root);
+    expect(second['corpus.txt']).not.toBe(first['corpus.txt']);
+    expect(cacheKey({ ...facts, files: first })).not.toBe(cacheKey({ ...facts, files: second }));
   });
 });

@@ -1,6 +1,16 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { copyFileSync, existsSync, linkSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import {
+  copyFileSync,
+  existsSync,
+  linkSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+} from 'node:fs';
+import { join, resolve } from 'node:path';
 import type { StepManifest, StepSpec } from '../../compile/step/spec.js';
 
 /** Everything a step's outputs depend on; two runs with equal facts produce equal outputs. */
@@ -10,6 +20,8 @@ export interface CacheKeyFacts {
   inputHashes: Record<string, string>;
   runtimeVersion: string;
   pythonIdentity: string;
+  /** Fingerprints of data files the step's code names (`referencedFiles`), by the name as written. */
+  files?: Record<string, string>;
 }
 
 /**
@@ -36,8 +48,37 @@ export function cacheKey(facts: CacheKeyFacts): string {
       .map((name) => [name, spec.definitions[name]?.source]),
     runtime: facts.runtimeVersion,
     python: facts.pythonIdentity,
+    files: Object.entries(facts.files ?? {}).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
   };
   return createHash('sha256').update(JSON.stringify(material)).digest('hex');
+}
+
+const STRING_LITERAL = /(["'])([^"'\n\\]{1,260})\1/g;
+
+/**
+ * Files a step reads are outside its inputs, so an edited `corpus.txt` would otherwise be served stale from
+ * the cache. Every string literal in the step's code that names an existing file (relative to the notebook's
+ * folder, or absolute) is fingerprinted by size and modification time, like `make`. A heuristic: it can add
+ * misses, never hide a change to a file named literally.
+ */
+export function referencedFiles(spec: StepSpec, cwd: string): Record<string, string> {
+  const sources = [
+    ...spec.cells.map((cell) => cell.source),
+    ...spec.prepare.flatMap((a) => (a.action === 'exec' ? [a.source] : [])),
+  ];
+  const files: Record<string, string> = {};
+  for (const source of sources)
+    for (const match of source.matchAll(STRING_LITERAL)) {
+      const name = match[2] as string;
+      if (name in files || !/[\w.]/.test(name)) continue;
+      try {
+        const stat = statSync(resolve(cwd, name));
+        if (stat.isFile()) files[name] = `${stat.size}:${stat.mtimeMs}`;
+      } catch {
+        // Not a file name, or a file the step will create: nothing to fingerprint.
+      }
+    }
+  return files;
 }
 
 /** JSON with object keys sorted, so `{a, b}` and `{b, a}` hash alike. */
