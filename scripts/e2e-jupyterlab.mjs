@@ -40,6 +40,8 @@ function ensureVenv() {
   const stamp = join(venv, '.cellpipe-e2e-requirements');
   if (existsSync(stamp) && readFileSync(stamp, 'utf8') === want) return;
   mkdirSync(cache, { recursive: true });
+  // The repository root is "type": "module"; Node scripts inside the venv (jupyter-builder's) are CommonJS.
+  writeFileSync(join(cache, 'package.json'), '{ "type": "commonjs" }\n');
   if (!existsSync(join(venvBin, 'python')))
     run(process.env.CELLPIPE_BOOTSTRAP_PYTHON ?? 'python3', ['-m', 'venv', venv]);
   run(join(venvBin, 'python'), [

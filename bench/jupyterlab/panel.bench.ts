@@ -5,6 +5,9 @@
 import { test, type IJupyterLabPageFixture } from '@jupyterlab/galata';
 import { writeFileSync } from 'node:fs';
 import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
 
 function notebookJson(cells: { source: string; tags: string[] }[]): string {
   return JSON.stringify({
@@ -95,5 +98,5 @@ test('pipeline panel benchmarks', async ({ page, tmpPath }) => {
   results['update-after-one-cell-edit-200-cells-ms'] = stats(updates);
 
   console.log(JSON.stringify(results, null, 2));
-  writeFileSync(path.join(__dirname, 'last-run.json'), JSON.stringify(results, null, 2) + '\n');
+  writeFileSync(path.join(here, 'last-run.json'), JSON.stringify(results, null, 2) + '\n');
 });

@@ -8,4 +8,3 @@ configure_jupyter_server(c)  # noqa: F821 (c is the config object Jupyter passes
 c.ServerApp.port = int(os.environ.get("CELLPIPE_E2E_PORT", "8931"))  # noqa: F821
 c.IdentityProvider.token = os.environ["CELLPIPE_E2E_TOKEN"]  # noqa: F821
 c.ServerApp.disable_check_xsrf = False  # noqa: F821
-c.ServerApp.jpserver_extensions = {"cellpipe_jupyter": True}  # noqa: F821

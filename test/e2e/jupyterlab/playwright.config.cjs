@@ -23,6 +23,7 @@ module.exports = {
     baseURL: `http://127.0.0.1:${port}`,
     // Every request of the page carries the server token, so auth stays on and XSRF is satisfied by the header.
     extraHTTPHeaders: { Authorization: `token ${token}` },
+    viewport: { width: 1366, height: 900 },
     video: 'off',
     trace: 'off',
     launchOptions: { executablePath: process.env.CELLPIPE_CHROMIUM ?? '/usr/bin/chromium' },
