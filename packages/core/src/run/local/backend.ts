@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { buildStepSpec } from '../../compile/step/build.js';
@@ -34,6 +34,9 @@ interface PreparedRun {
   jobs: number;
   cache: boolean;
   runRoot: string;
+  /** Runtime version and Python identity for cache keys; absent when the cache is off. */
+  fingerprint?: { runtime: string; python: string };
+  runtimeDir: string;
 }
 
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
@@ -113,7 +116,7 @@ class LocalRun {
     let state: RunState;
     let failure: string | undefined;
     try {
-      const fingerprint = this.run.cache ? runFingerprint(this.run.python) : undefined;
+      const fingerprint = this.run.fingerprint;
       const result = await runSchedule({
         steps: this.run.graph.steps,
         jobs: this.run.jobs,
@@ -185,8 +188,7 @@ class LocalRun {
           files: referencedFiles(spec, dirname(this.run.notebookPath)),
         });
       const hit = key ? this.cache.lookup(key) : undefined;
-      if (key && hit) {
-        this.cache.restore(key, stepDir);
+      if (key && hit && this.restore(key, stepDir)) {
         this.manifests.set(step.name, hit);
         this.emitManifestMetrics(step.name, hit, new Set());
         this.record.update(() => {
@@ -209,9 +211,25 @@ class LocalRun {
     }
     if (outcome.state === 'succeeded' && key) {
       this.record.update(() => (this.record.step(step.name).cacheKey = key));
-      this.cache.store(key, stepDir);
+      try {
+        this.cache.store(key, stepDir);
+      } catch {
+        // The cache is an optimisation: a full disk or a read-only folder must not fail a step that succeeded.
+      }
     }
     return outcome;
+  }
+
+  /** Links a cache entry into the step folder; false (run the step instead) if the entry vanished meanwhile. */
+  private restore(key: string, stepDir: string): boolean {
+    try {
+      this.cache.restore(key, stepDir);
+      return true;
+    } catch {
+      rmSync(join(stepDir, 'out'), { recursive: true, force: true });
+      mkdirSync(join(stepDir, 'out'), { recursive: true });
+      return false;
+    }
   }
 
   private async runAttempt(
@@ -234,7 +252,7 @@ class LocalRun {
 
     const result = await runStepProcess({
       python: this.run.python,
-      runtimeDir: runtimeDir(),
+      runtimeDir: this.run.runtimeDir,
       specPath,
       outDir,
       cwd: dirname(this.run.notebookPath),
@@ -350,14 +368,24 @@ function prepareRun(options: RunOptions): PreparedRun {
   const jobs = options.jobs ?? availableParallelism();
   if (!Number.isInteger(jobs) || jobs < 1)
     throw new RunInputError(`jobs must be a positive integer, got ${options.jobs}`);
+  let runtime: string;
+  try {
+    runtime = runtimeDir();
+  } catch (error) {
+    throw new RunInputError((error as Error).message);
+  }
+  const python = resolvePython(options.python);
+  const cache = options.cache !== false;
   return {
     notebookPath,
     notebook,
     graph,
     parameters,
-    python: resolvePython(options.python),
+    python,
     jobs,
-    cache: options.cache !== false,
+    cache,
+    runtimeDir: runtime,
+    fingerprint: cache ? runFingerprint(python) : undefined,
     runRoot: resolve(options.runRoot ?? join(dirname(notebookPath), '.cellpipe')),
   };
 }

@@ -41,11 +41,15 @@ export function whichExecutable(command: string, env: NodeJS.ProcessEnv = proces
 export function pythonIdentity(python: string, env: NodeJS.ProcessEnv = process.env): string {
   const path = whichExecutable(python, env);
   if (!path) return `missing:${python}`;
-  const real = realpathSync(path);
-  const stat = statSync(real);
-  return createHash('sha256')
-    .update(JSON.stringify([isAbsolute(path) ? path : resolve(path), real, stat.size, stat.mtimeMs]))
-    .digest('hex');
+  try {
+    const real = realpathSync(path);
+    const stat = statSync(real);
+    return createHash('sha256')
+      .update(JSON.stringify([isAbsolute(path) ? path : resolve(path), real, stat.size, stat.mtimeMs]))
+      .digest('hex');
+  } catch {
+    return `missing:${python}`;
+  }
 }
 
 function isExecutable(path: string): boolean {
