@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -136,8 +137,11 @@ describe('the corpus', () => {
     .filter((name) => name.endsWith('.ipynb'))
     .sort();
 
-  it('has at least 40 tagged notebooks', () => {
+  it('has at least 40 tagged notebooks, each the output of its committed source', () => {
     expect(notebooks.length).toBeGreaterThanOrEqual(40);
+    const check = spawnSync(python, [join(corpus, 'build.py'), '--check'], { encoding: 'utf8' });
+    expect(check.stderr).toBe('');
+    expect(check.status).toBe(0);
   });
 
   it.each(notebooks)(
