@@ -1,6 +1,6 @@
 import { strToU8, zlibSync } from 'fflate';
 
-import type { ParameterValue, PipelineGraph } from '../../graph/types.js';
+import type { ParameterValue, PipelineGraph, PipelineStep } from '../../graph/types.js';
 import type { Notebook } from '../../notebook/model.js';
 import { buildStepSpec } from '../step/build.js';
 import type { StepSpec } from '../step/spec.js';
@@ -16,7 +16,7 @@ export interface BundleOptions {
   runtimeFiles: Record<string, string>;
   /** Parameter values baked into the specs; each step still reads the run's values from its arguments. */
   parameters: Record<string, ParameterValue>;
-  /** Producer output folder as a consuming container sees it. */
+  /** Producer output folder as a consuming container sees it; a relative path is resolved against the bundle folder's parent. */
   inputDir(step: string): string;
 }
 
@@ -32,6 +32,20 @@ export interface BundlePipeline {
 export interface Bundle {
   files: Record<string, string>;
   pipeline: BundlePipeline;
+}
+
+/**
+ * Whether a step can report metrics: it has `pipeline-metrics` names, or its code uses the cellpipe API
+ * (`cellpipe.log_metric`), whose metric names are only known at run time.
+ */
+export function reportsMetrics(notebook: Notebook, step: PipelineStep): boolean {
+  if (step.metrics.length) return true;
+  const cells = new Set(step.cells);
+  const sources = [
+    ...notebook.cells.filter((cell) => cells.has(cell.id)).map((cell) => cell.source),
+    ...step.code.map((dependency) => dependency.source),
+  ];
+  return sources.some((source) => /\bcellpipe\b/.test(source));
 }
 
 /** Folder (inside the bundle artifact) of the container entry script. */
@@ -146,9 +160,8 @@ def parse_args(argv):
         else:
             options[flag[2:]] = values[0]
         i += 1 + count
-    for required in ('step', 'out'):
-        if required not in options:
-            raise SystemExit(f'cellpipe: missing --{required}')
+    if 'step' not in options:
+        raise SystemExit('cellpipe: missing --step')
     return options
 
 
@@ -184,8 +197,12 @@ def build_spec(pipeline, options):
     spec['parameters'] = {name: decode_parameter(name, kinds.get(name, 'string'), values[name]) if name in values else default
                           for name, default in spec['parameters'].items()}
     for action in spec['prepare']:
-        if action['action'] == 'load' and action['from'] in options['inputs']:
+        if action['action'] != 'load':
+            continue
+        if action['from'] in options['inputs']:
             action['dir'] = options['inputs'][action['from']]
+        elif not os.path.isabs(action['dir']):
+            action['dir'] = os.path.join(os.path.dirname(BUNDLE), action['dir'])
     return spec
 
 
@@ -219,8 +236,10 @@ def main(argv):
     options = parse_args(argv)
     with open(os.path.join(BUNDLE, 'pipeline.json'), encoding='utf-8') as source:
         spec = build_spec(json.load(source), options)
-    spec_path = os.path.join(tempfile.mkdtemp(prefix='cellpipe-'), 'spec.json')
+    spec_path = os.path.join(tempfile.mkdtemp(prefix='cellpipe-spec-'), 'spec.json')
     write_json(spec_path, spec)
+    # A step whose outputs no later step reads still writes its manifest (metrics, errors) somewhere.
+    options.setdefault('out', tempfile.mkdtemp(prefix='cellpipe-out-'))
     os.makedirs(options['out'], exist_ok=True)
     env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [BUNDLE, os.environ.get('PYTHONPATH')])))
     timeout = float(options['timeout']) if 'timeout' in options else None

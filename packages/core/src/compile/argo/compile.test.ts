@@ -76,7 +76,8 @@ describe('compileArgo', () => {
       ['in-load', '/cellpipe/in/load'],
     ]);
     const loads = bundle.pipeline.steps['report']?.prepare.filter((action) => action.action === 'load');
-    expect(loads?.map((action) => action.action === 'load' && action.dir)).toEqual([
+    // Relative to /cellpipe, the bundle's parent folder, where cellpipe_step.py resolves them.
+    expect(loads?.map((action) => action.action === 'load' && `/cellpipe/${action.dir}`)).toEqual([
       '/cellpipe/in/train',
       '/cellpipe/in/load',
     ]);

@@ -4,7 +4,15 @@ import { bytesToHex, utf8ToBytes } from '@noble/hashes/utils.js';
 import type { ParameterValue, PipelineGraph, PipelineStep } from '../../graph/types.js';
 import type { Notebook } from '../../notebook/model.js';
 import { NotebookInputError } from '../../notebook/read.js';
-import { buildBundle, encodeBundle, STEP_ENTRY, UNPACK_PY, type Bundle, type BundledStepSpec } from './bundle.js';
+import {
+  buildBundle,
+  encodeBundle,
+  reportsMetrics,
+  STEP_ENTRY,
+  UNPACK_PY,
+  type Bundle,
+  type BundledStepSpec,
+} from './bundle.js';
 import { checkNoPlaceholder, DEFAULT_IMAGE, stepImage, stepSettings } from './kubernetes.js';
 import { parameterKind, parameterText, resolveParameters } from './parameters.js';
 import { compactYaml } from './yamlText.js';
@@ -69,11 +77,9 @@ export function buildArgoWorkflow(
       );
     checkNoPlaceholder(parameterText(value), `${notebook.name}: parameter '${name}'`);
   }
-  const bundle = buildBundle(notebook, graph, {
-    runtimeFiles: options.runtimeFiles,
-    parameters,
-    inputDir: ARGO_PATHS.input,
-  });
+  // Relative to the bundle's parent folder (/cellpipe), so the specs name exactly the input artifact paths.
+  const inputDir = (producer: string): string => `in/${producer}`;
+  const bundle = buildBundle(notebook, graph, { runtimeFiles: options.runtimeFiles, parameters, inputDir });
   const defaultImage = options.image ?? notebook.settings.image ?? DEFAULT_IMAGE;
   const memoKeys = Private.memoKeys(graph, bundle);
 
@@ -153,8 +159,9 @@ namespace Private {
   ): Record<string, unknown> {
     const settings = stepSettings(notebook, step);
     const producers = valueProducers(step);
+    const metrics = reportsMetrics(notebook, step);
     const args = ['--step', step.name, '--out', ARGO_PATHS.out];
-    if (step.metrics.length) args.push('--metrics-file', ARGO_PATHS.metrics);
+    if (metrics) args.push('--metrics-file', ARGO_PATHS.metrics);
 
     const container: Record<string, unknown> = {
       image: stepImage(notebook, settings, options.image),
@@ -176,7 +183,7 @@ namespace Private {
     };
     const outputs: Record<string, unknown> = {};
     if (step.outputs.length) outputs['artifacts'] = [{ name: ARGO_OUTPUT_ARTIFACT, path: ARGO_PATHS.out }];
-    if (step.metrics.length) {
+    if (metrics) {
       outputs['parameters'] = [
         { name: ARGO_METRICS_PARAMETER, valueFrom: { path: ARGO_PATHS.metrics, default: '{}' } },
       ];

@@ -3,7 +3,7 @@ import { Document } from 'yaml';
 import type { ParameterValue, PipelineGraph, PipelineStep } from '../../graph/types.js';
 import type { Notebook, StepSettings } from '../../notebook/model.js';
 import { NotebookInputError } from '../../notebook/read.js';
-import { buildBundle, chunks, encodeBundle, LAUNCH_PY, UNPACK_PY } from '../argo/bundle.js';
+import { buildBundle, chunks, encodeBundle, LAUNCH_PY, reportsMetrics, UNPACK_PY } from '../argo/bundle.js';
 import { DEFAULT_IMAGE, stepImage, stepSettings } from '../argo/kubernetes.js';
 import { parameterKind, resolveParameters, type ParameterKind } from '../argo/parameters.js';
 
@@ -92,7 +92,7 @@ export function buildKfpPipeline(
 
   for (const step of graph.steps) {
     const settings = stepSettings(notebook, step);
-    components[`comp-${step.name}`] = Private.component(step, parameters);
+    components[`comp-${step.name}`] = Private.component(notebook, step, parameters);
     executors[`exec-${step.name}`] = {
       container: Private.container(notebook, step, settings, stepImage(notebook, settings, options.image)),
     };
@@ -128,7 +128,7 @@ export function buildKfpPipeline(
 namespace Private {
   /** Placeholder the bundled specs carry for producer folders; steps receive the real paths through `--input`. */
   export function inputDir(step: string): string {
-    return `/cellpipe/in/${step}`;
+    return `in/${step}`;
   }
 
   export function artifactType(schemaTitle: string): Record<string, unknown> {
@@ -147,7 +147,11 @@ namespace Private {
     return [...new Set(step.inputs.filter((input) => input.kind === 'value').map((input) => input.from))];
   }
 
-  export function component(step: PipelineStep, parameters: Record<string, ParameterValue>): Record<string, unknown> {
+  export function component(
+    notebook: Notebook,
+    step: PipelineStep,
+    parameters: Record<string, ParameterValue>,
+  ): Record<string, unknown> {
     const inputArtifacts: Record<string, unknown> = { bundle: artifactType('system.Artifact') };
     for (const producer of producers(step)) inputArtifacts[`in-${producer}`] = artifactType('system.Artifact');
     const inputs: Record<string, unknown> = { artifacts: inputArtifacts };
@@ -161,7 +165,7 @@ namespace Private {
     }
     const outputArtifacts: Record<string, unknown> = {};
     if (step.outputs.length) outputArtifacts['out'] = artifactType('system.Artifact');
-    if (step.metrics.length) outputArtifacts[KFP_METRICS_ARTIFACT] = artifactType('system.Metrics');
+    if (reportsMetrics(notebook, step)) outputArtifacts[KFP_METRICS_ARTIFACT] = artifactType('system.Metrics');
     const component: Record<string, unknown> = { executorLabel: `exec-${step.name}`, inputDefinitions: inputs };
     if (Object.keys(outputArtifacts).length) component['outputDefinitions'] = { artifacts: outputArtifacts };
     return component;
@@ -173,16 +177,12 @@ namespace Private {
     settings: StepSettings,
     image: string,
   ): Record<string, unknown> {
-    const args = [
-      inputPath('bundle'),
-      '--step',
-      step.name,
-      '--out',
-      step.outputs.length ? outputPath('out') : '/tmp/cellpipe-out',
-    ];
+    const args = [inputPath('bundle'), '--step', step.name];
+    if (step.outputs.length) args.push('--out', outputPath('out'));
     for (const producer of producers(step)) args.push('--input', producer, inputPath(`in-${producer}`));
-    if (step.parameters.length || step.metrics.length) args.push('--executor-input', '{{$}}');
-    if (step.metrics.length) args.push('--metrics-artifact', outputPath(KFP_METRICS_ARTIFACT));
+    const metrics = reportsMetrics(notebook, step);
+    if (step.parameters.length || metrics) args.push('--executor-input', '{{$}}');
+    if (metrics) args.push('--metrics-artifact', outputPath(KFP_METRICS_ARTIFACT));
     if (settings.timeoutSeconds) args.push('--timeout', String(settings.timeoutSeconds));
     const container: Record<string, unknown> = { image, command: ['python3', '-c', LAUNCH_PY], args };
     const resources = resourceSpec(notebook, step, settings.limits ?? {});
