@@ -137,6 +137,8 @@ class Engine:
             else:
                 future.set_result(message.get("result"))
         await process.wait()
+        if self._stderr_reader is not None:
+            await self._stderr_reader
         tail = " | ".join(self.stderr_tail[-3:])
         for future in self._pending.values():
             if not future.done():

@@ -1,5 +1,5 @@
 import type { IRenderMimeRegistry } from '@jupyterlab/rendermime';
-import { Panel, type Widget } from '@lumino/widgets';
+import { Panel, Widget } from '@lumino/widgets';
 import type { ReadonlyPartialJSONObject } from '@lumino/coreutils';
 import { el } from '../dom';
 import type { RunResults, StepResult } from '../runResults';
@@ -11,12 +11,14 @@ export class CellResults extends Panel {
     this.addClass('cellpipe-CellResults');
     this.rendermime = options.rendermime;
     this.onShowLogs = options.onShowLogs;
-    this.node.append(this.content);
+    // The text part is the first child widget so that charts, added after it, render below it.
+    const text = new Widget({ node: this.content });
+    this.addWidget(text);
   }
 
   /** Replaces the content with a step's results. */
   showStep(results: RunResults, step: StepResult, cellId: string): void {
-    for (const chart of [...this.widgets]) chart.dispose();
+    for (const chart of this.widgets.slice(1)) chart.dispose();
     this.content.replaceChildren();
     const header = el('div', 'cellpipe-CellResults-header');
     header.append(el('span', 'cellpipe-CellResults-title', `cellpipe · ${step.step} · ${step.state}`));
@@ -46,7 +48,7 @@ export class CellResults extends Panel {
     const renderer = this.rendermime.createRenderer(preferred);
     const model = this.rendermime.createModel({ data: { [mime]: spec } as never, trusted: true });
     renderer.addClass('cellpipe-Chart');
-    this.addWidget(renderer as Widget);
+    this.addWidget(renderer);
     await renderer.renderModel(model);
   }
 
@@ -79,6 +81,6 @@ namespace Private {
   }
 
   export function format(value: unknown): string {
-    return typeof value === 'number' && !Number.isInteger(value) ? value.toPrecision(4) : String(value);
+    return typeof value === 'number' && !Number.isInteger(value) ? String(Number(value.toPrecision(4))) : String(value);
   }
 }

@@ -37,7 +37,7 @@ export class RunsPanel extends Widget {
     );
     const metrics = Object.entries(run.metrics ?? {}).flatMap(([step, values]) =>
       Object.entries(values).map(
-        ([name, value]) => `${step}.${name}=${typeof value === 'number' ? value.toPrecision(4) : String(value)}`,
+        ([name, value]) => `${step}.${name}=${typeof value === 'number' ? String(Number(value.toPrecision(4))) : String(value)}`,
       ),
     );
     if (metrics.length > 0) item.append(el('div', 'cellpipe-Run-metrics', metrics.join('  ')));
