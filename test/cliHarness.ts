@@ -66,3 +66,14 @@ function readFileSafe(path: string): string | undefined {
     return undefined;
   }
 }
+
+/** Whether process `pid` is gone (or a zombie) within `withinMs`; polls because reaping is asynchronous. */
+export async function processEnds(pid: number, withinMs = 10_000): Promise<boolean> {
+  const deadline = Date.now() + withinMs;
+  for (;;) {
+    const stat = readFileSafe(`/proc/${pid}/stat`);
+    if (stat === undefined || stat.includes(') Z ')) return true;
+    if (Date.now() > deadline) return false;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}

@@ -3,7 +3,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { decodeEvent, type RunEvent, type StepStateEvent } from '../packages/core/src/index.js';
 import type { RunRecord } from '../packages/core/src/run/local/record.js';
-import { buildCli, collect, notebookFolder, readJson, runCli, startCli } from './cliHarness.js';
+import { buildCli, collect, notebookFolder, processEnds, readJson, runCli, startCli } from './cliHarness.js';
 
 jest.setTimeout(120_000);
 beforeAll(buildCli);
@@ -206,9 +206,36 @@ describe('cellpipe run (real CLI, real Python runtime)', () => {
       slow: 'cancelled',
       never: 'cancelled',
     });
-    const helperPid = Number(readFileSync(join(dir, 'helper.pid'), 'utf8'));
-    const alive = existsSync(`/proc/${helperPid}`) && !readFileSync(`/proc/${helperPid}/stat`, 'utf8').includes(') Z ');
-    expect(alive).toBe(false);
+    expect(await processEnds(Number(readFileSync(join(dir, 'helper.pid'), 'utf8')))).toBe(true);
+  });
+
+  it('a second Ctrl-C exits at once and still kills steps that ignore SIGTERM', async () => {
+    const { dir, notebook } = notebookFolder([
+      {
+        source:
+          'import os, signal, time\nsignal.signal(signal.SIGTERM, signal.SIG_IGN)\nopen("step.pid", "w").write(str(os.getpid()))\nprint("ready", flush=True)\ntime.sleep(120)\nx = 1',
+        tags: ['step:stubborn'],
+      },
+    ]);
+    const child = startCli(['run', notebook, '--json'], dir);
+    const done = collect(child);
+    await new Promise<void>((resolve) => {
+      let seen = '';
+      child.stdout?.on('data', (text: string) => {
+        seen += text;
+        if (seen.includes('"text":"ready')) resolve();
+      });
+      child.on('close', () => resolve());
+    });
+    child.kill('SIGINT');
+    await new Promise<void>((resolve) => {
+      child.stderr?.on('data', (text: string) => text.includes('cancelling') && resolve());
+      child.on('close', () => resolve());
+    });
+    child.kill('SIGINT');
+    const result = await done;
+    expect(result.code).toBe(130);
+    expect(await processEnds(Number(readFileSync(join(dir, 'step.pid'), 'utf8')))).toBe(true);
   });
 
   it('rejects bad input with exit 2 and one line', async () => {

@@ -98,10 +98,13 @@ describe('runStepProcess (real Python step runtime)', () => {
     expect(result.exitCode === 0).toBe(false);
     expect(events.some((event) => event.event === 'error')).toBe(false);
     const childPid = Number(readFileSync(pidFile, 'utf8'));
-    await new Promise((r) => setTimeout(r, 100));
-    expect(existsSync(`/proc/${childPid}`) && !readFileSync(`/proc/${childPid}/stat`, 'utf8').includes(') Z ')).toBe(
-      false,
-    );
+    // Reaping is asynchronous: poll (bounded) until the grandchild is gone or a zombie.
+    let gone = false;
+    for (let attempt = 0; attempt < 200 && !gone; attempt++) {
+      gone = !existsSync(`/proc/${childPid}`) || readFileSync(`/proc/${childPid}/stat`, 'utf8').includes(') Z ');
+      if (!gone) await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(gone).toBe(true);
   });
 
   it('explains a Python that cannot start', async () => {

@@ -83,6 +83,8 @@ export function runStepProcess(options: StepProcessOptions): Promise<StepProcess
       detached: true,
       stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
     });
+    const pid = child.pid;
+    if (pid !== undefined) trackGroup(pid);
     const flags = options.appendLogs ? 'a' : 'w';
     const logFiles = [
       createWriteStream(options.stdoutPath, { flags }),
@@ -149,6 +151,7 @@ export function runStepProcess(options: StepProcessOptions): Promise<StepProcess
       finish();
     });
     child.on('close', (code, signal) => {
+      if (pid !== undefined) liveGroups.delete(pid);
       if (result.spawnError) return;
       result.exitCode = code;
       result.exitSignal = signal;
@@ -163,6 +166,20 @@ function tee(stream: Readable, file: WriteStream, onText: (text: string) => void
     file.write(text);
     onText(text);
   });
+}
+
+/** Process groups of steps still running; steps are detached, so nothing else stops them if Node exits. */
+const liveGroups = new Set<number>();
+
+function trackGroup(pid: number): void {
+  // An abrupt exit (second Ctrl-C, crash) must not leave step processes running on their own.
+  if (liveGroups.size === 0 && !process.listeners('exit').includes(killLiveGroups)) process.on('exit', killLiveGroups);
+  liveGroups.add(pid);
+}
+
+function killLiveGroups(): void {
+  for (const pid of liveGroups) signalGroup(pid, 'SIGKILL');
+  liveGroups.clear();
 }
 
 function signalGroup(pid: number, signal: NodeJS.Signals): void {
