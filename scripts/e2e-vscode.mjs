@@ -117,7 +117,15 @@ function main() {
   const vsix = buildExtension();
   const result = spawnSync(
     process.execPath,
-    ['--test', '--test-concurrency=1', join(repo, 'test', 'e2e', 'vscode', 'extension.e2e.mjs')],
+    [
+      '--test',
+      '--test-concurrency=1',
+      '--test-reporter=spec',
+      '--test-reporter-destination=stdout',
+      `--test-reporter=${join(repo, 'test', 'e2e', 'vscode', 'statsReporter.mjs')}`,
+      '--test-reporter-destination=stdout',
+      join(repo, 'test', 'e2e', 'vscode', 'extension.e2e.mjs'),
+    ],
     {
       cwd: repo,
       stdio: 'inherit',

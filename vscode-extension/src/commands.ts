@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
-import { compileArgo, type CellMembership } from '@cellpipe/core';
-import { runtimeFiles } from '../../packages/core/src/compile/step/runtimeFiles.js';
+import { compileArgo, compileKfp, type CellMembership } from '@cellpipe/core';
+import { runtimeFiles } from '@cellpipe/core/node';
 import { cellId, cellTags, metadataWithTags } from './cells.js';
 import type { Ctx } from './ctx.js';
 import { StepLogDocuments } from './logs.js';
@@ -68,15 +68,12 @@ function compilePipeline(ctx: Ctx) {
     if (!format) return;
     const config = ctx.config;
     try {
-      const options = {
-        runtimeFiles: runtimeFiles(),
-        image: config.defaultImage || undefined,
-        namespace: config.namespace || undefined,
-      };
+      // Compiles what the editor shows, unsaved edits included.
+      const common = { runtimeFiles: runtimeFiles(), image: config.defaultImage || undefined };
       const yaml =
         format.id === 'argo'
-          ? compileArgo(session.snapshot, session.graph, options)
-          : await Private.compileKfp(session, options);
+          ? compileArgo(session.snapshot, session.graph, { ...common, namespace: config.namespace || undefined })
+          : compileKfp(session.snapshot, session.graph, common);
       const text = await vscode.workspace.openTextDocument({ content: yaml, language: 'yaml' });
       await vscode.window.showTextDocument(text, { preview: false });
     } catch (error) {
@@ -214,9 +211,5 @@ namespace Private {
         return picked?.map((item) => item.label);
       }
     }
-  }
-
-  export async function compileKfp(_session: unknown, _options: unknown): Promise<string> {
-    throw new Error('cellpipe: the KFP compiler is not available in this build yet');
   }
 }

@@ -38,7 +38,7 @@ export function graphEdges(graph: PipelineGraph): { from: string; to: string; la
       from,
       to: step.name,
       label: step.inputs
-        .filter((input) => input.from === from)
+        .filter((input) => input.from === from && input.kind !== 'module')
         .map((input) => input.name)
         .join(', '),
     })),

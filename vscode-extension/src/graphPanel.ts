@@ -1,6 +1,5 @@
 import * as vscode from 'vscode';
-import ELK, { type ElkExtendedEdge, type ElkNode } from 'elkjs/lib/elk.bundled.js';
-import type { PipelineGraph, StepState } from '@cellpipe/core';
+import { layoutGraph, type PipelineGraph, type StepState } from '@cellpipe/core';
 import { revealCellById } from './commands.js';
 import { graphEdges, isRevealStepMessage, type GraphMessage } from './graphModel.js';
 import type { RunStore } from './runs.js';
@@ -11,7 +10,6 @@ export class GraphPanels implements vscode.Disposable {
   private readonly panels = new Map<string, vscode.WebviewPanel>();
   private readonly pending = new Map<string, ReturnType<typeof setTimeout>>();
   private readonly disposables: vscode.Disposable[] = [];
-  private readonly elk = new ELK();
 
   constructor(private readonly options: GraphPanels.IOptions) {
     this.disposables.push(
@@ -69,7 +67,7 @@ export class GraphPanels implements vscode.Disposable {
     if (!panel || !session) return;
     const run = this.options.runs.latestFor(doc.uri.toString());
     const states = new Map([...(run?.steps.values() ?? [])].map((step) => [step.name, step.state] as const));
-    const message = await Private.layout(this.elk, session.graph, states);
+    const message = await Private.message(session.graph, states);
     await panel.webview.postMessage(message);
   }
 
@@ -91,57 +89,31 @@ export namespace GraphPanels {
 
 // eslint-disable-next-line @typescript-eslint/no-namespace -- JupyterLab convention (Private)
 namespace Private {
-  const NODE_WIDTH = 180;
-  const NODE_HEIGHT = 52;
-
-  export async function layout(
-    elk: InstanceType<typeof ELK>,
-    graph: PipelineGraph,
-    states: Map<string, StepState>,
-  ): Promise<GraphMessage> {
-    const edges = graphEdges(graph);
-    const input: ElkNode = {
-      id: 'root',
-      layoutOptions: {
-        'elk.algorithm': 'layered',
-        'elk.direction': 'DOWN',
-        'elk.spacing.nodeNode': '30',
-        'elk.layered.spacing.nodeNodeBetweenLayers': '50',
-        'elk.edgeRouting': 'SPLINES',
-      },
-      children: graph.steps.map((step) => ({ id: step.name, width: NODE_WIDTH, height: NODE_HEIGHT })),
-      edges: edges.map((edge, index): ElkExtendedEdge => ({
-        id: `e${index}`,
-        sources: [edge.from],
-        targets: [edge.to],
-      })),
-    };
-    const laidOut = await elk.layout(input);
-    const positions = new Map((laidOut.children ?? []).map((child) => [child.id, child]));
+  /** Core lays the graph out; the boxes get room for the step name and a second line of state. */
+  export async function message(graph: PipelineGraph, states: Map<string, StepState>): Promise<GraphMessage> {
+    const layout = await layoutGraph(graph, { charWidth: 9, nodeHeight: 48 });
+    const steps = new Map(graph.steps.map((step) => [step.name, step]));
+    const labels = new Map(graphEdges(graph).map((edge) => [`${edge.from}->${edge.to}`, edge.label]));
     return {
       type: 'graph',
       name: graph.name,
-      width: laidOut.width ?? 0,
-      height: laidOut.height ?? 0,
-      nodes: graph.steps.map((step) => {
-        const position = positions.get(step.name);
-        const detail = `${step.cells.length} cell${step.cells.length === 1 ? '' : 's'}${step.metrics.length ? ` · ${step.metrics.join(', ')}` : ''}`;
+      width: layout.width,
+      height: layout.height,
+      nodes: layout.nodes.map((node) => {
+        const step = steps.get(node.name);
+        const cells = step?.cells.length ?? 0;
         return {
-          id: step.name,
-          label: step.displayName,
-          detail,
-          x: position?.x ?? 0,
-          y: position?.y ?? 0,
-          width: NODE_WIDTH,
-          height: NODE_HEIGHT,
-          state: states.get(step.name),
+          id: node.name,
+          label: step?.displayName ?? node.name,
+          detail: `${cells} cell${cells === 1 ? '' : 's'}`,
+          x: node.x,
+          y: node.y,
+          width: node.width,
+          height: node.height,
+          state: states.get(node.name),
         };
       }),
-      edges: edges.map((edge, index) => {
-        const section = laidOut.edges?.[index]?.sections?.[0];
-        const points = section ? [section.startPoint, ...(section.bendPoints ?? []), section.endPoint] : [];
-        return { ...edge, points };
-      }),
+      edges: layout.edges.map((edge) => ({ ...edge, label: labels.get(`${edge.from}->${edge.to}`) ?? '' })),
       warnings: graph.warnings.map((warning) => warning.message),
     };
   }

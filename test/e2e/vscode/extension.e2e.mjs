@@ -2,13 +2,11 @@
 // Run through `npm run e2e:vscode` (scripts/e2e-vscode.mjs), which installs code-server and builds the .vsix.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { spawn, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
+import { runCommand, startVsCode } from './codeServer.mjs';
 
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 const codeServer = process.env.CELLPIPE_CODE_SERVER;
@@ -20,34 +18,8 @@ const WORD_STATS_STEPS = ['read', 'tokenize', 'count-words', 'count-bigrams', 'l
 
 let root;
 let workspace;
-let server;
-let browser;
+let vscode;
 let page;
-let serverLog = '';
-
-function freePort() {
-  return new Promise((resolvePort, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address();
-      probe.close(() => resolvePort(port));
-    });
-  });
-}
-
-async function waitForHttp(url, attempts = 240) {
-  for (let attempt = 0; attempt < attempts; attempt++) {
-    try {
-      const response = await fetch(url);
-      if (response.ok) return;
-    } catch {
-      // Not listening yet.
-    }
-    await new Promise((wake) => setTimeout(wake, 250));
-  }
-  throw new Error(`code-server did not answer at ${url}:\n${serverLog}`);
-}
 
 function failingNotebook() {
   const cell = (id, tags, source) => ({
@@ -111,25 +83,37 @@ async function contextMenu(fileName, action) {
   await entry.waitFor({ state: 'hidden', timeout: 15_000 });
 }
 
+async function openRunsView() {
+  const header = page.locator('.pane-header', { hasText: /cellpipe Runs/i });
+  await header.waitFor({ state: 'visible' });
+  if ((await header.getAttribute('aria-expanded')) !== 'true') await header.click();
+}
+
+/** Every row of the Runs view: the list only renders what is on screen, so it is scrolled through. */
+async function runsViewTexts() {
+  const pane = page.locator('.pane', { has: page.locator('.pane-header', { hasText: /cellpipe Runs/i }) });
+  const list = pane.locator('.monaco-list').first();
+  const texts = new Set();
+  await list.hover();
+  for (let scroll = 0; scroll < 6; scroll++) {
+    for (const text of await pane.locator('.monaco-list-row').allInnerTexts())
+      texts.add(text.replace(/\s+/g, ' ').trim());
+    await page.mouse.wheel(0, 60);
+    await page.waitForTimeout(100);
+  }
+  await page.mouse.wheel(0, -1000);
+  return [...texts];
+}
+
 async function cellStatusTexts() {
   return page.locator('.notebook-editor .cell-status-item').allInnerTexts();
 }
 
 async function closeAllEditors() {
   await page.keyboard.press('Escape');
-  await runCommand('View: Close All Editors');
+  await runCommand(page, 'View: Close All Editors');
   const dontSave = page.locator('.monaco-dialog-box .monaco-button', { hasText: "Don't Save" });
   if (await dontSave.isVisible().catch(() => false)) await dontSave.click();
-}
-
-async function runCommand(title) {
-  await page.keyboard.press('F1');
-  const input = page.locator('.quick-input-widget input');
-  await input.waitFor({ state: 'visible' });
-  await input.fill(`>${title}`);
-  const row = page.locator('.quick-input-widget .monaco-list-row', { hasText: title }).first();
-  await row.waitFor({ state: 'visible' });
-  await page.keyboard.press('Enter');
 }
 
 before(async () => {
@@ -142,88 +126,55 @@ before(async () => {
   mkdirSync(readmeImages, { recursive: true });
   root = mkdtempSync(join(tmpdir(), 'cellpipe-vscode-e2e-'));
   workspace = join(root, 'workspace');
-  const userData = join(root, 'user-data');
-  const extensions = join(root, 'extensions');
-  cpSync(join(repo, 'examples', 'word-stats'), join(workspace, 'word-stats'), { recursive: true });
+  mkdirSync(join(workspace, 'word-stats'), { recursive: true });
+  for (const file of ['word_stats.ipynb', 'corpus.txt']) {
+    cpSync(join(repo, 'examples', 'word-stats', file), join(workspace, 'word-stats', file));
+  }
   writeFileSync(join(workspace, 'failing.ipynb'), JSON.stringify(failingNotebook(), null, 1));
-  mkdirSync(join(userData, 'User'), { recursive: true });
-  writeFileSync(
-    join(userData, 'User', 'settings.json'),
-    JSON.stringify({
-      'security.workspace.trust.enabled': false,
-      'workbench.startupEditor': 'none',
-      'workbench.tips.enabled': false,
-      'extensions.ignoreRecommendations': true,
-      'cellpipe.pythonPath': python,
-    }),
-  );
-  const install = spawnSync(
-    process.execPath,
-    [codeServer, '--user-data-dir', userData, '--extensions-dir', extensions, '--install-extension', vsix],
-    { encoding: 'utf8', env: { ...process.env, VSCODE_IPC_HOOK_CLI: '' } },
-  );
-  assert.equal(install.status, 0, `installing the .vsix failed:\n${install.stdout}\n${install.stderr}`);
-
-  const port = await freePort();
-  server = spawn(
-    process.execPath,
-    [
-      codeServer,
-      '--auth',
-      'none',
-      '--bind-addr',
-      `127.0.0.1:${port}`,
-      '--disable-telemetry',
-      '--disable-update-check',
-      '--disable-workspace-trust',
-      '--user-data-dir',
-      userData,
-      '--extensions-dir',
-      extensions,
-      workspace,
-    ],
-    { env: { ...process.env, VSCODE_IPC_HOOK_CLI: '' }, stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  server.stdout.on('data', (chunk) => (serverLog += chunk));
-  server.stderr.on('data', (chunk) => (serverLog += chunk));
-  await waitForHttp(`http://127.0.0.1:${port}/healthz`);
-
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-    ],
-  });
-  page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
-  await page.goto(`http://127.0.0.1:${port}/?folder=${encodeURIComponent(workspace)}`);
-  await page.locator('.explorer-folders-view').waitFor({ state: 'visible', timeout: 120_000 });
+  vscode = await startVsCode({ codeServer, vsix, root, workspace, settings: { 'cellpipe.pythonPath': python } });
+  page = vscode.page;
   // Extensions load after the workbench; the built-in ipynb serializer must be ready before a notebook opens.
   await page.waitForTimeout(3000);
 });
 
 after(async () => {
-  await browser?.close();
-  server?.kill('SIGTERM');
+  await vscode?.stop();
   if (root && !process.env.CELLPIPE_E2E_KEEP) rmSync(root, { recursive: true, force: true });
 });
 
 test('Run as Pipeline from the Explorer context menu runs every step and shows metrics inline', async () => {
-  (await explorerItem('word-stats')).click();
+  await (await explorerItem('word-stats')).click();
   await contextMenu('word_stats.ipynb', 'Run as Pipeline');
   await page.locator('.notebook-editor:visible').first().waitFor({ state: 'visible', timeout: 60_000 });
-  const statuses = await waitFor('every step succeeded', async () => {
-    const texts = await cellStatusTexts();
-    return texts.filter((text) => text.includes('succeeded')).length >= WORD_STATS_STEPS.length && texts;
+  // The notebook only renders the cells on screen; the Runs view lists every step of the run.
+  await openRunsView();
+  const rows = await waitFor('every step succeeded in the Runs view', async () => {
+    const texts = await runsViewTexts();
+    const done = WORD_STATS_STEPS.every((step) =>
+      texts.some((text) => text.startsWith(step) && /succeeded|cached/.test(text)),
+    );
+    return done && texts;
   });
-  assert.ok(!statuses.some((text) => text.includes('failed')), `no step fails: ${statuses.join(' | ')}`);
-  const runs = page.locator('.monaco-list-row', { hasText: 'word_stats.ipynb' });
-  await runs.first().waitFor({ state: 'visible' });
-  await waitFor('metrics drawn by the renderer', async () => /vocabulary/.test(await framesText()));
+  assert.ok(!rows.some((text) => /failed/.test(text)), `no step fails: ${rows.join(' | ')}`);
+  assert.ok(
+    rows.some((text) => /word_stats\.ipynb\s*succeeded/.test(text)),
+    `the run succeeded: ${rows.join(' | ')}`,
+  );
+  const cellStates = await cellStatusTexts();
+  assert.ok(
+    cellStates.some((text) => /step: read/.test(text)),
+    `cells show their step: ${cellStates.join(' | ')}`,
+  );
+  assert.ok(
+    cellStates.some((text) => /succeeded \d/.test(text)),
+    `cells show state and time: ${cellStates.join(' | ')}`,
+  );
+  await waitFor('metrics drawn by the renderer', async () =>
+    /step count-words · metrics[\s\S]*vocabulary\s+69/.test(await framesText()),
+  );
+  await page.locator('.notebook-editor:visible .cell-list-container').hover();
+  await page.mouse.wheel(0, 250);
+  await page.waitForTimeout(500);
   await page.screenshot({ path: join(screenshots, 'run.png') });
   await page.screenshot({ path: join(readmeImages, 'run.png') });
 });
@@ -255,28 +206,26 @@ test('a failing step shows failed and its traceback on the cell that raised', as
 });
 
 test('the tag quick pick writes a step tag into the ipynb cell metadata', async () => {
-  await waitFor('the untagged cell offers a tag item', async () =>
-    (await cellStatusTexts()).some((text) => /^\s*tag\s*$/.test(text)),
+  // The third cell of failing.ipynb has no tag: it continues 'divide'.
+  const continuation = page.locator('.notebook-editor:visible .cell-status-item', { hasText: /^\s*divide\s*$/ });
+  await continuation.first().waitFor({ state: 'visible' });
+  await continuation.first().click();
+  await page.locator('.quick-input-widget').waitFor({ state: 'visible' });
+  const offered = await page.locator('.quick-input-widget .monaco-list-row').allInnerTexts();
+  assert.ok(
+    offered.some((text) => text.includes('step:prepare')),
+    `existing steps offered: ${offered.join(' | ')}`,
   );
-  await page
-    .locator('.notebook-editor .cell-status-item')
-    .filter({ hasText: /^\s*tag\s*$/ })
-    .first()
-    .click();
-  const pick = page.locator('.quick-input-widget');
-  await pick.waitFor({ state: 'visible' });
   await page.locator('.quick-input-widget .monaco-list-row', { hasText: 'New step' }).first().click();
-  const input = page.locator('.quick-input-widget input');
-  await input.fill('summarize');
+  await page.locator('.quick-input-widget input').fill('summarize');
   await page.keyboard.press('Enter');
   await waitFor('the cell shows its new step', async () =>
     (await cellStatusTexts()).some((text) => text.includes('step: summarize')),
   );
-  await page.keyboard.press('Control+S');
+  await runCommand(page, 'File: Save');
   const saved = await waitFor('the tag saved to disk', async () => {
     const notebook = JSON.parse(readFileSync(join(workspace, 'failing.ipynb'), 'utf8'));
-    const cell = notebook.cells.find((each) => each.id === 'c3');
-    return cell?.metadata?.tags?.includes('step:summarize') && cell;
+    return notebook.cells.find((each) => each.id === 'c3' && each.metadata?.tags?.includes('step:summarize'));
   });
   assert.deepEqual(saved.metadata.tags, ['step:summarize']);
 });

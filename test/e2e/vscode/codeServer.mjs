@@ -1,0 +1,127 @@
+// A real VS Code for tests and benchmarks: code-server with the packaged .vsix installed into a per-run profile,
+// opened in headless Debian Chromium through playwright-core.
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { chromium } from 'playwright-core';
+
+const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+];
+
+function freePort() {
+  return new Promise((resolvePort, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address();
+      probe.close(() => resolvePort(port));
+    });
+  });
+}
+
+async function waitForHttp(url, log) {
+  for (let attempt = 0; attempt < 480; attempt++) {
+    try {
+      if ((await fetch(url)).ok) return;
+    } catch {
+      // Not listening yet.
+    }
+    await new Promise((wake) => setTimeout(wake, 250));
+  }
+  throw new Error(`code-server did not answer at ${url}:\n${log()}`);
+}
+
+/**
+ * Installs `vsix` into a fresh profile under `root`, serves `workspace` with code-server and opens it in Chromium.
+ * `settings` become the user settings (workspace trust is turned off so no dialog blocks the clicks).
+ */
+export async function startVsCode({ codeServer, vsix, root, workspace, settings = {}, viewport }) {
+  const userData = join(root, 'user-data');
+  const extensions = join(root, 'extensions');
+  mkdirSync(join(userData, 'User'), { recursive: true });
+  writeFileSync(
+    join(userData, 'User', 'settings.json'),
+    JSON.stringify({
+      'security.workspace.trust.enabled': false,
+      'workbench.startupEditor': 'none',
+      'workbench.tips.enabled': false,
+      'extensions.ignoreRecommendations': true,
+      ...settings,
+    }),
+  );
+  const env = { ...process.env, VSCODE_IPC_HOOK_CLI: '' };
+  const install = spawnSync(
+    process.execPath,
+    [codeServer, '--user-data-dir', userData, '--extensions-dir', extensions, '--install-extension', vsix],
+    { encoding: 'utf8', env },
+  );
+  if (install.status !== 0) throw new Error(`installing ${vsix} failed:\n${install.stdout}\n${install.stderr}`);
+
+  const port = await freePort();
+  let log = '';
+  const server = spawn(
+    process.execPath,
+    [
+      codeServer,
+      '--auth',
+      'none',
+      '--bind-addr',
+      `127.0.0.1:${port}`,
+      '--disable-telemetry',
+      '--disable-update-check',
+      '--disable-workspace-trust',
+      '--user-data-dir',
+      userData,
+      '--extensions-dir',
+      extensions,
+      workspace,
+    ],
+    // Its own process group, so the extension host and watchers it forks stop with it.
+    { env, stdio: ['ignore', 'pipe', 'pipe'], detached: true },
+  );
+  server.stdout.on('data', (chunk) => (log += chunk));
+  server.stderr.on('data', (chunk) => (log += chunk));
+  const stopServer = () => {
+    try {
+      if (server.pid) process.kill(-server.pid, 'SIGTERM');
+    } catch {
+      // Already gone.
+    }
+  };
+  process.once('exit', stopServer);
+  try {
+    await waitForHttp(`http://127.0.0.1:${port}/healthz`, () => log);
+    const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+    const page = await browser.newPage({ viewport: viewport ?? { width: 1600, height: 1000 } });
+    await page.goto(`http://127.0.0.1:${port}/?folder=${encodeURIComponent(workspace)}`);
+    await page.locator('.explorer-folders-view').waitFor({ state: 'visible', timeout: 120_000 });
+    return {
+      page,
+      log: () => log,
+      async stop() {
+        await browser.close();
+        stopServer();
+      },
+    };
+  } catch (error) {
+    stopServer();
+    throw error;
+  }
+}
+
+/** Runs a command from the command palette by its title. */
+export async function runCommand(page, title) {
+  await page.keyboard.press('F1');
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor({ state: 'visible' });
+  await input.fill(`>${title}`);
+  await page.locator('.quick-input-widget .monaco-list-row', { hasText: title }).first().waitFor({ state: 'visible' });
+  await page.keyboard.press('Enter');
+}
