@@ -2,13 +2,21 @@ import { parser } from '@lezer/python';
 import type { SyntaxNode } from '@lezer/common';
 import type { InputKind } from '../graph/types.js';
 import { ipythonToPython } from './ipython.js';
-import { BUILTINS, DYNAMIC_BUILTINS, PURE_METHODS, functionMutatesArguments, methodMayMutate } from './purity.js';
+import {
+  BUILTINS,
+  DYNAMIC_BUILTINS,
+  FRESH_RESULT_METHODS,
+  PURE_METHODS,
+  functionMutatesArguments,
+  methodMayMutate,
+} from './purity.js';
 
 export type CodeKind = Exclude<InputKind, 'value'>;
 
 /** One thing a top-level statement does to the notebook namespace, in evaluation order. */
 export type FactEvent =
-  | { op: 'read'; name: string; line: number }
+  /** `deferred`: read when a lambda made here runs, which may be after the name is defined. */
+  | { op: 'read'; name: string; line: number; deferred?: boolean }
   | { op: 'write'; name: string; line: number; code?: CodeKind }
   | { op: 'delete'; name: string; line: number }
   | { op: 'mutate'; name: string; line: number }
@@ -885,7 +893,7 @@ namespace Private {
       this.lambdas ??= emptyFacts();
       Walker.merge(this.lambdas, facts);
       const line = this.line(at);
-      for (const name of facts.reads) this.events.push({ op: 'read', name, line });
+      for (const name of facts.reads) this.events.push({ op: 'read', name, line, deferred: true });
       for (const name of facts.mutates) this.events.push({ op: 'mutate', name, line });
       for (const name of facts.writes) this.events.push({ op: 'write', name, line });
       for (const call of facts.calls) this.events.push({ op: 'call', ...call, line });
@@ -938,6 +946,8 @@ namespace Private {
 
     private argList(node: SyntaxNode, scope: Scope): void {
       const parts = children(node);
+      // `f(x for x in xs)`: a bare generator argument has its own scope.
+      if (parts.some((part) => part.name === 'for')) return this.comprehension(node, scope);
       for (let i = 0; i < parts.length; i++) {
         const part = parts[i];
         if (!part) continue;
@@ -951,7 +961,7 @@ namespace Private {
       if (!callee) return;
       this.expression(callee, scope);
       if (args) this.argList(args, scope);
-      const argParts = args ? children(args) : [];
+      const argParts = args && !children(args).some((part) => part.name === 'for') ? children(args) : [];
       const inplace = argParts.some(
         (part, i) =>
           part.name === 'VariableName' &&
@@ -976,8 +986,7 @@ namespace Private {
           receiver = parts[0];
         }
       }
-      const calleeRoot =
-        callee.name === 'VariableName' ? this.text(callee) : receiver ? this.rootName(receiver) : undefined;
+      const calleeRoot = this.rootName(receiver ?? callee);
       if (receiver && attribute) {
         const root = this.rootName(receiver);
         if (root && methodMayMutate(attribute, inplace)) this.mutate(root, scope, node.from);
@@ -1068,8 +1077,9 @@ namespace Private {
             // A method may hand back part of its receiver (`ledger.open(name)` returns an account it keeps).
             const property = callee.lastChild;
             const method = property?.name === 'PropertyName' ? this.text(property) : '';
-            if ((ELEMENT_METHODS.has(method) || !PURE_METHODS.has(method)) && callee.firstChild)
-              visit(callee.firstChild);
+            const handsOutPart =
+              ELEMENT_METHODS.has(method) || !(PURE_METHODS.has(method) || FRESH_RESULT_METHODS.has(method));
+            if (handsOutPart && callee.firstChild) visit(callee.firstChild);
           }
         } else if (node.name === 'NamedExpression') {
           const value = node.lastChild;

@@ -21,7 +21,17 @@ export const PURE_METHODS: ReadonlySet<string> = new Set(
   symmetric_difference issubset issuperset isdisjoint most_common total elements conjugate real imag view astype
   replace count_nonzero nbytes tobytes hexdigest digest read readline readlines exists is_file is_dir glob iterdir
   stat resolve with_suffix with_name relative_to joinpath as_posix read_text read_bytes all_close allclose isclose
-  get_group groups ngroup cumcount fit_predict_proba fetchone fetchall`.split(/\s+/),
+  get_group groups ngroup cumcount fetchone fetchall assign rename_axis add_prefix add_suffix droplevel swaplevel take
+  truncate convert_dtypes infer_objects interpolate bfill ffill mul add sub div truediv floordiv mod pow radd rsub rmul
+  rdiv lt gt le ge eq ne corrwith align nunique isin dtypes memory describe transform_output reindex_like set_axis
+  value_counts to_series to_period to_timestamp tz_localize tz_convert`.split(/\s+/),
+);
+
+/** Methods whose result is a new object even though they may change their receiver (random draws advance the generator). */
+export const FRESH_RESULT_METHODS: ReadonlySet<string> = new Set(
+  `normal uniform integers random choice permutation binomial poisson exponential standard_normal rand randn randint
+  random_sample beta gamma multinomial lognormal shuffle sample spawn bit_generator pop popitem readline read
+  fit_transform predict fit_predict split`.split(/\s+/),
 );
 
 /** Functions and methods that change the objects passed to them (besides their receiver). */

@@ -92,6 +92,7 @@ namespace Private {
     private readonly warnings: AnalysisWarning[] = [];
     private readonly producers = new Map<string, Producer>();
     private readonly aliases = new Map<string, Set<string>>();
+    private readonly holders = new Map<string, Set<string>>();
     private readonly parameters: Record<string, ParameterValue> = {};
     private readonly states = new Map<string, StepState>();
     private readonly prelude: Located[] = [];
@@ -296,7 +297,7 @@ namespace Private {
       if (!state) return;
       switch (event.op) {
         case 'read':
-          return this.read(event.name, event.line, visiting);
+          return this.read(event.name, event.line, visiting, event.deferred);
         case 'write':
           this.unalias(event.name);
           return this.setProducer(event.name, {
@@ -313,7 +314,8 @@ namespace Private {
           return this.mutate(event.name, event.line, visiting);
         case 'alias':
           for (const target of event.targets) {
-            if (target === event.name) continue;
+            const kind = this.producers.get(target)?.kind;
+            if (target === event.name || (kind !== undefined && kind !== 'value' && kind !== 'parameter')) continue;
             this.link(event.name, target);
           }
           return;
@@ -343,22 +345,38 @@ namespace Private {
       return found.length > 0 ? found : undefined;
     }
 
-    private link(a: string, b: string): void {
-      this.aliases.set(a, new Set([...(this.aliases.get(a) ?? []), b]));
-      this.aliases.set(b, new Set([...(this.aliases.get(b) ?? []), a]));
+    /** `holder` may refer to (contain, or be) the object bound to `part`. */
+    private link(holder: string, part: string): void {
+      this.aliases.set(holder, new Set([...(this.aliases.get(holder) ?? []), part]));
+      this.holders.set(part, new Set([...(this.holders.get(part) ?? []), holder]));
     }
 
+    /** Rebinding a name ends what it referred to; containers made earlier still hold the old object. */
     private unalias(name: string): void {
-      for (const other of this.aliases.get(name) ?? []) this.aliases.get(other)?.delete(name);
+      for (const part of this.aliases.get(name) ?? []) this.holders.get(part)?.delete(name);
       this.aliases.delete(name);
     }
 
-    private read(name: string, line: number, visiting: Set<object>): void {
+    private static closure(start: Iterable<string>, edges: Map<string, Set<string>>): Set<string> {
+      const seen = new Set(start);
+      const queue = [...seen];
+      for (let next = queue.shift(); next !== undefined; next = queue.shift()) {
+        for (const other of edges.get(next) ?? []) {
+          if (seen.has(other)) continue;
+          seen.add(other);
+          queue.push(other);
+        }
+      }
+      return seen;
+    }
+
+    private read(name: string, line: number, visiting: Set<object>, deferred = false): void {
       const state = this.current;
       const cell = this.cell;
       if (!state || !cell || BUILTINS.has(name)) return;
       const producer = this.producers.get(name) ?? this.fallback;
       if (!producer || producer.deleted) {
+        if (deferred) return;
         const key = `${cell.id}:${name}`;
         if (!state.reported.has(key)) {
           state.reported.add(key);
@@ -426,18 +444,11 @@ namespace Private {
     private mutate(name: string, line: number, visiting: Set<object>): void {
       const state = this.current;
       if (!state) return;
-      const seen = new Set<string>([name]);
-      const queue = [name];
-      while (queue.length > 0) {
-        const next = queue.shift() as string;
-        for (const other of this.aliases.get(next) ?? []) {
-          if (!seen.has(other)) {
-            seen.add(other);
-            queue.push(other);
-          }
-        }
-      }
-      for (const target of seen) {
+      const own = this.producers.get(name)?.kind;
+      if (own !== undefined && own !== 'value' && own !== 'parameter') return;
+      // Mutating an object changes whatever it may be part of, and may change any object it refers to.
+      const touched = GraphBuilder.closure(GraphBuilder.closure([name], this.aliases), this.holders);
+      for (const target of touched) {
         const producer = this.producers.get(target);
         if (!producer || producer.deleted || (producer.kind === 'parameter' && target !== name)) continue;
         if (producer.kind !== 'value' && producer.kind !== 'parameter') continue;
