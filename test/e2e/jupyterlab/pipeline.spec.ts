@@ -162,6 +162,45 @@ test.describe('cellpipe in JupyterLab', () => {
     await page.screenshot({ path: path.join(screenshots, 'failed-run.png') });
   });
 
+  test('the panel follows typing and a warning reveals its cell', async ({ page, tmpPath }) => {
+    const cell = (id: string, source: string, tags: string[]) => ({
+      cell_type: 'code',
+      id,
+      metadata: { tags },
+      source,
+      outputs: [],
+      execution_count: null,
+    });
+    const content = {
+      nbformat: 4,
+      nbformat_minor: 5,
+      metadata: { kernelspec: { name: 'python3', display_name: 'Python 3', language: 'python' } },
+      cells: [
+        cell('c-one', 'a = 1', ['step:one']),
+        cell('c-two', 'b = 2', ['step:two']),
+        cell('c-three', 'c = 3', ['step:three']),
+        cell('c-bad', 'd = (', ['stpe:typo']),
+      ],
+    };
+    await page.contents.uploadContent(JSON.stringify(content), 'text', `${tmpPath}/live.ipynb`);
+    await page.notebook.openByPath(`${tmpPath}/live.ipynb`);
+    await page.notebook.activate('live.ipynb');
+    await openPipelinePanel(page);
+    const panel = page.locator('#cellpipe-pipeline-panel');
+    await expect(panel.locator('.cellpipe-Dag-node')).toHaveCount(3);
+    await expect(panel.locator('.cellpipe-Dag-edge')).toHaveCount(0);
+
+    await page.notebook.setCell(2, 'code', 'c = a + 3');
+    await expect(panel.locator('.cellpipe-StepCard[data-step="three"]')).toContainText('a ← one');
+    await expect(panel.locator('.cellpipe-Dag-edge')).toHaveCount(1);
+
+    const warnings = panel.locator('.cellpipe-Warning');
+    await expect(warnings.filter({ hasText: 'stpe:typo' })).toHaveCount(1);
+    await page.notebook.selectCells(0);
+    await warnings.filter({ hasText: 'stpe:typo' }).click();
+    await expect(notebook(page).locator('.jp-Cell.jp-mod-active')).toContainText('d = (');
+  });
+
   test('requests to /cellpipe without credentials are refused', async ({ baseURL, request }) => {
     // Plain fetch: nothing of the browser context (token header, cookies) is sent.
     const anonymous = (url: string, init?: RequestInit) => fetch(new URL(url, baseURL), init);
