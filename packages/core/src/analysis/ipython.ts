@@ -65,6 +65,16 @@ namespace Private {
     return names.size === 0 ? 'pass' : `(${[...names].join(', ')},)`;
   }
 
+  /** `-n 3 -r2 -q stmt` → `stmt` (the `%timeit`/`%prun` options that take a value are `-n -r -p -l -s -T -D`). */
+  function withoutOptions(argument: string): string {
+    let rest = argument;
+    for (;;) {
+      const option = /^-([nrplsTD])(\s*\S+)?\s+|^-[a-zA-Z]+\s+/.exec(rest);
+      if (!option) return rest;
+      rest = rest.slice(option[0].length);
+    }
+  }
+
   export function rewriteLine(line: string, lineNumber: number, result: PythonSource): string | undefined {
     const indent = /^\s*/.exec(line)?.[0] ?? '';
     const body = line.slice(indent.length);
@@ -81,7 +91,7 @@ namespace Private {
     if (body.startsWith('%') && !body.startsWith('%%')) {
       const [magic = '', ...rest] = body.slice(1).split(/\s+/);
       const argument = body.slice(1 + magic.length).trim();
-      if (PYTHON_LINE_MAGICS.has(magic)) return indent + (argument.replace(/^(-\S+\s+)*/, '') || 'pass');
+      if (PYTHON_LINE_MAGICS.has(magic)) return indent + (withoutOptions(argument) || 'pass');
       if (magic === 'run' || (magic === 'store' && rest.includes('-r'))) result.dynamicLines.push(lineNumber);
       else result.shellLines.push(lineNumber);
       return indent + readsOf(argument);

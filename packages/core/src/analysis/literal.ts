@@ -31,7 +31,11 @@ export function evaluateLiteral(text: string): ParameterValue {
   }
   const parts = Private.children(statement);
   if (parts.length !== 1 || !parts[0]) throw new LiteralError('not a single Python literal', 1);
-  return Private.literal(parts[0], text);
+  try {
+    return Private.literal(parts[0], text);
+  } catch (error) {
+    throw new LiteralError((error as Error).message, 1);
+  }
 }
 
 /** Literal assignments of a `pipeline-parameters` cell, in order; throws `LiteralError` naming the line. */

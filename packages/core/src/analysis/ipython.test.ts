@@ -1,0 +1,38 @@
+import { ipythonToPython } from './ipython.js';
+
+describe('ipythonToPython keeps lines and names', () => {
+  test.each([
+    ['%matplotlib inline\nx = 1', 'pass\nx = 1'],
+    ['%time y = f(x)', 'y = f(x)'],
+    ['%timeit -n 3 g(x)', 'g(x)'],
+    ['files = !ls {folder}', 'files = (folder,)'],
+    ['out = !date', 'out = ...'],
+    ['if ok:\n    !echo $name', 'if ok:\n    (name,)'],
+    ['df.head?', 'pass'],
+    ['??len', 'pass'],
+    ['%%capture --no-stdout captured\nprint(1)', 'captured = ...\nprint(1)'],
+    ['%%time\nz = 2', '\nz = 2'],
+    ['x = 1 % 2\ny = a != b', 'x = 1 % 2\ny = a != b'],
+  ])('%j', (source, code) => {
+    const result = ipythonToPython(source);
+    expect(result.code).toBe(code);
+    expect(result.code.split('\n')).toHaveLength(source.split('\n').length);
+    expect(result.notPython).toBe(false);
+  });
+
+  test('cell magics with non-Python bodies blank the body but keep interpolated reads', () => {
+    const result = ipythonToPython('%%bash\necho {path}\nls');
+    expect(result).toMatchObject({ code: '(path,)\n\n', notPython: true, shellLines: [1] });
+  });
+
+  test('%run and %store -r are dynamic; shell lines are recorded', () => {
+    expect(ipythonToPython('%run helpers.py\n!pip install x\n%store -r data')).toMatchObject({
+      dynamicLines: [1, 3],
+      shellLines: [2],
+    });
+  });
+
+  test('a continued line is not rewritten', () => {
+    expect(ipythonToPython('x = 1 + \\\n!2').code).toBe('x = 1 + \\\n!2');
+  });
+});
