@@ -15,12 +15,13 @@ import types
 from typing import Any
 
 _SCALARS = (type(None), bool, int, float, complex, str, bytes, bytearray)
+_MAX_OBJECTS = 1_000_000
 _CODE_TYPES = (types.FunctionType, types.BuiltinFunctionType, types.MethodType, types.ModuleType, type)
 
 
 def digest(value: Any) -> str:
     """Hex sha256 of the value's content; ``opaque:`` prefixed when only its identity can be hashed."""
-    walker = _Walker()
+    walker = _Walker(value)
     try:
         walker.feed(value)
     except _Opaque as opaque:
@@ -54,11 +55,14 @@ class _Opaque(Exception):
 
 
 class _Walker:
-    def __init__(self) -> None:
+    def __init__(self, root: Any) -> None:
         self.hash = hashlib.sha256()
         self.memo: dict = {}
         # Temporaries made while walking (reduce tuples) must stay alive, or their ids could be reused.
         self.keep: list = []
+        self.root = root
+        # Objects with huge graphs (a shell, a figure) are not data to compare: give up and use their identity.
+        self.budget = _MAX_OBJECTS
 
     def write(self, *parts: Any) -> None:
         for part in parts:
@@ -67,6 +71,9 @@ class _Walker:
             self.hash.update(data)
 
     def feed(self, value: Any) -> None:
+        self.budget -= 1
+        if self.budget < 0:
+            raise _Opaque(self.root)
         kind = type(value)
         if kind in _SCALARS:
             self.write(kind.__name__, value if isinstance(value, (bytes, bytearray)) else repr(value))
@@ -97,7 +104,11 @@ class _Walker:
 
     def feed_mapping(self, label: str, items: Any) -> None:
         """Order-insensitive, like ``==`` on dicts: insertion order can follow set iteration, which differs per process."""
-        self.write(label, *sorted(digest(key) + digest(item) for key, item in items))
+        keyed = sorted(((digest(key), key, item) for key, item in items), key=lambda entry: entry[0])
+        self.write(label, len(keyed))
+        for key_digest, _key, item in keyed:
+            self.write(key_digest)
+            self.feed(item)
 
     def feed_items(self, label: str, items: Any) -> None:
         pairs = list(items)
@@ -110,8 +121,11 @@ class _Walker:
         if isinstance(value, types.ModuleType):
             self.write("module", value.__name__)
         elif isinstance(value, types.MethodType):
-            self.write("method", value.__func__.__qualname__)
-            self.feed(value.__self__)
+            owner = value.__self__
+            self.write("method", value.__func__.__qualname__, type(owner).__module__, type(owner).__qualname__)
+            # A method of a library object (``get_ipython``) would drag that whole object graph in.
+            if getattr(type(owner), "__module__", "") == "__main__":
+                self.feed(owner)
         elif isinstance(value, types.FunctionType):
             self.write("function", value.__module__, value.__qualname__)
             self.feed_codeobject(value.__code__)

@@ -117,3 +117,25 @@ def test_dict_digest_ignores_insertion_order_like_equality():
     assert digest({"a": 1, "b": 2}) == digest({"b": 2, "a": 1})
     assert digest(collections.Counter("ab")) == digest(collections.Counter("ba"))
     assert digest({"a": 1}) != digest({"a": 2})
+
+
+def test_bound_methods_of_library_objects_do_not_walk_the_object():
+    class Huge:
+        def method(self):
+            return 1
+
+    Huge.__module__ = "somelib"
+    huge = Huge()
+    huge.payload = list(range(10))
+    before = digest(huge.method)
+    huge.payload.append(1)
+    assert digest(huge.method) == before
+
+
+def test_object_graphs_beyond_the_budget_get_an_identity_digest(monkeypatch):
+    import cellpipe.digest as module
+
+    monkeypatch.setattr(module, "_MAX_OBJECTS", 50)
+    big = [[i] for i in range(100)]
+    assert digest(big).startswith("opaque:")
+    assert not digest([[i] for i in range(10)]).startswith("opaque:")
