@@ -10,6 +10,8 @@ export default tseslint.config(
     settings: { 'import/resolver': { node: { extensions: ['.ts', '.js'] } } },
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
+      // JupyterLab's convention: module internals live in a non-exported `Private` namespace.
+      '@typescript-eslint/no-namespace': 'off',
       'import/no-restricted-paths': [
         'error',
         {
