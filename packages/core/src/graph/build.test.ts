@@ -1,4 +1,5 @@
 import { buildNotebook, type CellSketch } from '../notebook/builder.js';
+import { readNotebook } from '../notebook/read.js';
 import { analyzeNotebook, graphErrors, graphToJson } from './build.js';
 import type { PipelineGraph, PipelineStep } from './types.js';
 
@@ -494,6 +495,25 @@ describe('robustness', () => {
   test('non-Python kernels give a not-python warning', () => {
     const graph = analyzeNotebook(buildNotebook(['x <- 1'], { language: 'r' }));
     expect(graph.warnings.map((w) => w.code)).toContain('not-python');
+  });
+
+  test('a generated 10 MB notebook (outputs included) is read and analysed completely', () => {
+    const image = 'iVBORw0KGgo'.repeat(3100);
+    const count = 300;
+    const cells = Array.from({ length: count }, (_, i) => ({
+      id: `c${i}`,
+      cell_type: 'code',
+      metadata: { tags: i % 10 === 0 ? [`step:s${i}`] : [] },
+      source: `${i === 0 ? 'total_0 = 0' : `total_${i} = total_${i - 1} + 1`}\nprint(total_${i})\n`,
+      outputs: [{ output_type: 'display_data', data: { 'image/png': image }, metadata: {} }],
+      execution_count: i,
+    }));
+    const json = JSON.stringify({ nbformat: 4, nbformat_minor: 5, metadata: {}, cells });
+    expect(json.length).toBeGreaterThan(10_000_000);
+    const graph = analyzeNotebook(readNotebook(json, 'big.ipynb'));
+    expect(graph.steps).toHaveLength(count / 10);
+    expect(graph.steps.slice(1).every((s, i) => s.after.join() === graph.steps[i]?.name)).toBe(true);
+    expect(graph.warnings).toEqual([]);
   });
 
   test('unicode names and sources', () => {
