@@ -119,7 +119,6 @@ export function analyzeCellSource(source: string): CellFacts {
   return facts;
 }
 
-// eslint-disable-next-line @typescript-eslint/no-namespace -- JupyterLab convention (IOptions, Private)
 namespace Private {
   const COMPREHENSIONS = new Set([
     'ArrayComprehensionExpression',

@@ -32,6 +32,13 @@ describe('ipythonToPython keeps lines and names', () => {
     });
   });
 
+  test('parenthesised with items lose their parentheses but keep their lines', () => {
+    const result = ipythonToPython('with (\n    open(a) as f,  # first\n    open(b) as g,\n):\n    pass');
+    expect(result.code.split('\n')).toHaveLength(5);
+    expect(result.code.replace(/\s+/g, ' ')).toBe('with \\ open(a) as f, \\ open(b) as g \\ : pass');
+    expect(ipythonToPython('with (a, b):\n    pass').code).toBe('with (a, b):\n    pass');
+  });
+
   test('a continued line is not rewritten', () => {
     expect(ipythonToPython('x = 1 + \\\n!2').code).toBe('x = 1 + \\\n!2');
   });

@@ -37,12 +37,74 @@ export function ipythonToPython(source: string): PythonSource {
     const rewritten = Private.rewriteLine(line, index + 1, result);
     if (rewritten !== undefined) lines[index] = rewritten;
   }
-  result.code = lines.join('\n');
+  result.code = Private.unparenthesizeWith(lines.join('\n'));
   return result;
 }
 
-// eslint-disable-next-line @typescript-eslint/no-namespace -- JupyterLab convention (IOptions, Private)
 namespace Private {
+  /**
+   * `with (open(a) as f, open(b) as g):` (Python 3.10) is a syntax error for @lezer/python 1.1: drop the
+   * parentheses and continue the lines with backslashes, which keeps every line where it was.
+   */
+  export function unparenthesizeWith(code: string): string {
+    const pattern = /^[ \t]*(?:async[ \t]+)?with[ \t]*\(/gm;
+    let output = '';
+    let copied = 0;
+    for (let match = pattern.exec(code); match; match = pattern.exec(code)) {
+      const open = match.index + match[0].length - 1;
+      const rewritten = rewriteWithItems(code, open);
+      if (!rewritten) continue;
+      output += code.slice(copied, open) + rewritten.text;
+      copied = rewritten.end;
+      pattern.lastIndex = rewritten.end;
+    }
+    return copied === 0 ? code : output + code.slice(copied);
+  }
+
+  /** From the `(` at `open`: the items without parentheses, if they contain a top-level `as` and end in `):`. */
+  function rewriteWithItems(code: string, open: number): { text: string; end: number } | undefined {
+    let depth = 0;
+    let hasAs = false;
+    let text = '';
+    let lastComma = -1;
+    for (let at = open; at < code.length; at++) {
+      const char = code[at] as string;
+      if (char === '"' || char === "'") {
+        const triple = code.startsWith(char.repeat(3), at);
+        const quote = triple ? char.repeat(3) : char;
+        let end = at + quote.length;
+        while (end < code.length && !code.startsWith(quote, end)) end += code[end] === '\\' ? 2 : 1;
+        const literal = code.slice(at, end + quote.length);
+        if (triple && literal.includes('\n')) return undefined;
+        text += literal;
+        at = end + quote.length - 1;
+        continue;
+      }
+      if (char === '#') {
+        while (at + 1 < code.length && code[at + 1] !== '\n') at++;
+        continue;
+      }
+      if (char === '(' || char === '[' || char === '{') depth++;
+      if (char === ')' || char === ']' || char === '}') depth--;
+      if (depth === 0) {
+        if (!hasAs || !/^\s*:/.test(code.slice(at + 1))) return undefined;
+        if (
+          lastComma >= 0 &&
+          text
+            .slice(lastComma + 1)
+            .replace(/\\\n/g, '')
+            .trim() === ''
+        )
+          text = `${text.slice(0, lastComma)} ${text.slice(lastComma + 1)}`;
+        return { text: ` ${text.slice(1)} `, end: at + 1 };
+      }
+      if (depth === 1 && /\sas\s/.test(code.slice(at - 1, at + 3))) hasAs = true;
+      if (depth === 1 && char === ',') lastComma = text.length;
+      text += char === '\n' ? ' \\\n' : char;
+    }
+    return undefined;
+  }
+
   /** Cell magics whose body is still Python run in the user namespace. */
   export const PYTHON_CELL_MAGICS: ReadonlySet<string> = new Set([
     'time',

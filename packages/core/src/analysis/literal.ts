@@ -70,7 +70,6 @@ export function parseParameterAssignments(source: string): { name: string; value
   return result;
 }
 
-// eslint-disable-next-line @typescript-eslint/no-namespace -- JupyterLab convention (IOptions, Private)
 namespace Private {
   export function children(node: SyntaxNode): SyntaxNode[] {
     const result: SyntaxNode[] = [];

@@ -48,7 +48,6 @@ export class NotebookAnalyzer {
   }
 }
 
-// eslint-disable-next-line @typescript-eslint/no-namespace -- JupyterLab convention (IOptions, Private)
 export namespace NotebookAnalyzer {
   export interface IOptions {
     notebook: Notebook;

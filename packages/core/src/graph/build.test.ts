@@ -472,6 +472,15 @@ describe('robustness', () => {
     expect(inputs(graph, 'c')).toEqual(['x<-a:value']);
   });
 
+  test('parenthesised with statements (Python 3.10) are understood', () => {
+    const graph = pipeline({
+      a: 'import io\nwith (\n    io.StringIO("x") as f,\n    io.StringIO("y") as g,\n):\n    both = f.read() + g.read()',
+      b: 'print(both)',
+    });
+    expect(graph.warnings).toEqual([]);
+    expect(inputs(graph, 'b')).toEqual(['both<-a:value']);
+  });
+
   test('star imports and dynamic code are conservative and warned about', () => {
     const graph = pipeline({ a: 'from math import *\nv = 1', b: 'print(sqrt(v))', c: 'w = eval("v")', d: 'print(w)' });
     expect(graph.warnings.map((w) => w.code)).toEqual(expect.arrayContaining(['star-import', 'dynamic-code']));

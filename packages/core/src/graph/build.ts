@@ -54,7 +54,6 @@ export function graphToJson(graph: PipelineGraph): object {
   };
 }
 
-// eslint-disable-next-line @typescript-eslint/no-namespace -- JupyterLab convention (IOptions, Private)
 namespace Private {
   interface Located {
     statement: StatementFacts;

@@ -132,7 +132,6 @@ export function stepNameForCells(notebook: Notebook): Map<string, string | null>
   );
 }
 
-// eslint-disable-next-line @typescript-eslint/no-namespace -- JupyterLab convention (IOptions, Private)
 export namespace Private {
   export function where(cell: NotebookCell): string {
     return `cell ${cell.index} (id ${cell.id})`;

@@ -14,7 +14,6 @@ export class NotebookInputError extends Error {
   }
 }
 
-// eslint-disable-next-line @typescript-eslint/no-namespace -- JupyterLab convention (IOptions, Private)
 export namespace NotebookInputError {
   export interface IOptions {
     cellId?: string;
@@ -68,7 +67,6 @@ export function derivedCellId(index: number): string {
   return `cell-${index}`;
 }
 
-// eslint-disable-next-line @typescript-eslint/no-namespace -- JupyterLab convention (IOptions, Private)
 namespace Private {
   const CELL_TYPES: ReadonlySet<string> = new Set(['code', 'markdown', 'raw']);
 

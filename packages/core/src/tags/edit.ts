@@ -101,7 +101,6 @@ export function withCellRole(tags: readonly string[], role: CellRole): string[] 
   );
 }
 
-// eslint-disable-next-line @typescript-eslint/no-namespace -- JupyterLab convention (IOptions, Private)
 namespace Private {
   /** Replaces every tag matching `owned` by `next`, at the position of the first match (or at the end). */
   export function replace(tags: readonly string[], owned: (tag: string) => boolean, next: string[]): string[] {

@@ -16,7 +16,6 @@ export function isKubernetesLabel(name: string): boolean {
   return name.length <= 63 && /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(name);
 }
 
-// eslint-disable-next-line @typescript-eslint/no-namespace -- JupyterLab convention (IOptions, Private)
 namespace Private {
   /** Short stable hash for names with no ASCII letters or digits (e.g. `数据`). */
   export function fnv1a(text: string): string {

@@ -110,7 +110,6 @@ export function isKubernetesLabelValue(text: string): boolean {
   return text === '' || (text.length <= 63 && /^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/.test(text));
 }
 
-// eslint-disable-next-line @typescript-eslint/no-namespace -- JupyterLab convention (IOptions, Private)
 namespace Private {
   const FLAGS: Record<string, 'skip' | 'imports' | 'functions' | 'parameters' | 'metrics'> = {
     skip: 'skip',
