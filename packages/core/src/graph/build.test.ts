@@ -292,6 +292,22 @@ describe('code dependencies', () => {
     expect(inputs(graph, 'report')).toEqual(['ledger<-spend:value']);
   });
 
+  test('operators on instances of user classes run their dunder methods', () => {
+    const graph = pipeline({
+      define:
+        'class Money:\n    def __init__(self, v):\n        self.v = v\n    def __add__(self, other):\n        return Money(round(self.v + other.v, DIGITS))',
+      make: 'a = Money(1)\nb = Money(2)',
+      config: 'DIGITS = 2',
+      use: 'total = a + b',
+    });
+    expect(inputs(graph, 'use')).toEqual([
+      'a<-make:value',
+      'Money<-define:class',
+      'DIGITS<-config:value',
+      'b<-make:value',
+    ]);
+  });
+
   test('definitions lists every top-level def and class in notebook order', () => {
     const graph = pipeline({ a: 'def f(): pass\nx = 1\nclass C: pass', b: '@dec\ndef g(): pass' }, [
       'dec = lambda f: f',

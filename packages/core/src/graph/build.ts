@@ -72,6 +72,8 @@ namespace Private {
     deleted?: boolean;
     /** For values: functions that may run when the value is called (lambdas, closures returned by user functions). */
     callable?: DefinitionFacts['facts'][];
+    /** For values that may be instances of user classes: the classes' methods, which operators and attribute use run. */
+    methods?: DefinitionFacts['facts'][];
   }
 
   interface StepState {
@@ -305,6 +307,7 @@ namespace Private {
             at: located,
             definition: event.code ? this.definitionOf(located, event.name) : undefined,
             callable: event.code ? undefined : this.callablesOf(located),
+            methods: event.code ? undefined : this.instanceMethodsOf(located),
           });
         case 'delete':
           this.unalias(event.name);
@@ -340,6 +343,18 @@ namespace Private {
         const producer = this.producers.get(event.name);
         if (producer?.definition?.facts.makesClosures) found.push(producer.definition.facts);
         if (producer?.callable) found.push(...producer.callable);
+      }
+      return found.length > 0 ? found : undefined;
+    }
+
+    /** A value built by a statement that uses a user class may be an instance of it (`a + b` runs `__add__`). */
+    private instanceMethodsOf(located: Located): DefinitionFacts['facts'][] | undefined {
+      const found: DefinitionFacts['facts'][] = [];
+      for (const event of located.statement.events) {
+        if (event.op !== 'read') continue;
+        const producer = this.producers.get(event.name);
+        if (producer?.definition?.kind === 'class') found.push(producer.definition.facts);
+        if (producer?.methods) found.push(...producer.methods);
       }
       return found.length > 0 ? found : undefined;
     }
@@ -399,6 +414,7 @@ namespace Private {
         if (producer.kind !== 'value' && producer.at) this.needCode(producer.at, visiting);
       }
       if (producer.definition) this.expand(producer.definition.facts, line, visiting);
+      for (const facts of producer.methods ?? []) this.expand(facts, line, visiting);
     }
 
     /** A step re-executes a code statement from another step: it needs what that statement reads too. */
