@@ -9,7 +9,16 @@ import { existsSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { machineInfo } from './common/machine.mjs';
-import { benchDir, formatMs, readSection, repoRoot, table, venvPython, writeSection } from './common/results.mjs';
+import {
+  benchDir,
+  formatMs,
+  readSection,
+  repoRoot,
+  resultsPath,
+  table,
+  venvPython,
+  writeSection,
+} from './common/results.mjs';
 
 /** Run in this order; any other `bench/<name>/run.mjs` runs after them. The others' folders are expected too. */
 const KNOWN = ['compile', 'incremental', 'local-run', 'cached-rerun', 'transfer', 'kale', 'jupyterlab', 'vscode'];
@@ -46,7 +55,21 @@ function runChild(name) {
       cwd: repoRoot,
       stdio: ['ignore', 'pipe', 'pipe'],
       env: { ...process.env, CELLPIPE_BENCH_PYTHON: venvPython },
+      // Its own process group, so a timeout or Ctrl-C also stops the Python processes and browsers it started.
+      detached: true,
     });
+    const stopGroup = () => {
+      try {
+        process.kill(-child.pid, 'SIGTERM');
+      } catch {
+        // The group has already exited.
+      }
+    };
+    const onInterrupt = () => {
+      stopGroup();
+      process.exit(130);
+    };
+    process.once('SIGINT', onInterrupt);
     const tail = [];
     const keep = (stream, sink) =>
       stream.on('data', (chunk) => {
@@ -56,10 +79,15 @@ function runChild(name) {
       });
     keep(child.stdout, process.stdout);
     keep(child.stderr, process.stderr);
-    const timer = setTimeout(() => child.kill('SIGTERM'), CHILD_TIMEOUT_MS);
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      stopGroup();
+    }, CHILD_TIMEOUT_MS);
     child.on('close', (code, signal) => {
       clearTimeout(timer);
-      resolve({ code, signal, elapsedMs: Date.now() - started, tail });
+      process.removeListener('SIGINT', onInterrupt);
+      resolve({ code, signal, timedOut, elapsedMs: Date.now() - started, tail });
     });
   });
 }
@@ -102,25 +130,27 @@ async function main() {
     }
     console.log(`\n=== ${name}`);
     const before = readSection(name);
-    const { code, signal, elapsedMs, tail } = await runChild(name);
+    const { code, signal, timedOut, elapsedMs, tail } = await runChild(name);
     if (code === 0) {
       summary.push([name, '✅ ran', formatMs(elapsedMs)]);
       continue;
     }
     const after = readSection(name);
+    const how = timedOut
+      ? `timed out after ${formatMs(CHILD_TIMEOUT_MS)} and was stopped`
+      : signal
+        ? `killed by ${signal}`
+        : `exit ${code}`;
     const failure = [
-      `**Benchmark failed** (${signal ? `killed by ${signal}` : `exit ${code}`}) after ${formatMs(elapsedMs)}. Last output:`,
-      '',
-      '```',
-      ...tail,
-      '```',
+      `**Benchmark failed** (${how}) after ${formatMs(elapsedMs)}.`,
+      ...(tail.length ? ['Last output:', '', '```', ...tail, '```'] : ['It printed nothing.']),
     ].join('\n');
     const wroteThisRun = after !== null && after !== before && !after.includes('**Benchmark failed**');
     writeSection(name, wroteThisRun ? `${after}\n\n${failure}` : `## ${name}\n\n${failure}`);
     summary.push([name, '❌ failed', formatMs(elapsedMs)]);
   }
   writeSection('machine', header(info, buildState, summary));
-  console.log('\nbench/RESULTS.md updated');
+  console.log(`\n${resultsPath} updated`);
   return summary.some(([, status]) => status.includes('failed')) ? 1 : 0;
 }
 
