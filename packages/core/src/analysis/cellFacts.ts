@@ -495,7 +495,10 @@ namespace Private {
         case 'MemberExpression': {
           for (const part of children(node)) this.expression(part, scope);
           const root = this.rootName(node);
-          if (root) this.mutate(root, scope, node.from);
+          if (!root) return;
+          this.mutate(root, scope, node.from);
+          // `d[k] = v`, `o.a = v`: the object now holds v.
+          this.alias(root, aliasTargets, scope);
           return;
         }
         case 'TupleExpression':
@@ -988,7 +991,11 @@ namespace Private {
       const calleeRoot = this.rootName(receiver ?? callee);
       if (receiver && attribute) {
         const root = this.rootName(receiver);
-        if (root && methodMayMutate(attribute, inplace)) this.mutate(root, scope, node.from);
+        if (root && methodMayMutate(attribute, inplace)) {
+          this.mutate(root, scope, node.from);
+          // `frames.append(df)`: the receiver may now hold its arguments.
+          this.alias(root, argRoots, scope);
+        }
       }
       const mutatesArgs = functionMutatesArguments(attribute ?? calleeRoot ?? '');
       if (mutatesArgs) for (const root of argRoots) this.mutate(root, scope, node.from);

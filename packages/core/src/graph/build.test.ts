@@ -83,6 +83,15 @@ describe('data edges', () => {
     expect(inputs(graph, 'c')).toEqual(['train<-b:value', 'test<-b:value']);
   });
 
+  test('objects stored into a container by a method or a subscript are linked to it', () => {
+    const graph = pipeline({
+      a: 'jan = {}\nfeb = {}\nframes = []\nframes.append(jan)\nby_name = {}\nby_name["feb"] = feb',
+      b: 'for f in frames:\n    f["x"] = 1\nfor g in by_name.values():\n    g["y"] = 2',
+      c: 'print(jan, feb)',
+    });
+    expect(inputs(graph, 'c')).toEqual(['jan<-b:value', 'feb<-b:value']);
+  });
+
   test('aliases made in one step are followed in a later step', () => {
     const graph = pipeline({ a: 'train = {}\ndata = [train]', b: 'for d in data:\n    d.clear()', c: 'print(train)' });
     expect(inputs(graph, 'c')).toEqual(['train<-b:value']);
