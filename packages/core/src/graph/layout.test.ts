@@ -41,3 +41,39 @@ describe('layoutGraph', () => {
     expect(widths.get('right')!).toBeGreaterThanOrEqual(5 * 10);
   });
 });
+
+describe('layoutGraph on large graphs', () => {
+  const cells = Array.from({ length: 500 }, (_, step) => ({
+    source: step === 0 ? 'v0 = 1' : `v${step} = v${step - 1} + v${Math.floor(step / 2)}`,
+    tags: [`step:s${step}`],
+  }));
+  const graph = analyzeNotebook(buildNotebook(cells, { name: 'steps500.ipynb' }));
+
+  it('switches to the fast layout and keeps every step and edge', async () => {
+    const layout = await layoutGraph(graph);
+    expect(layout.engine).toBe('fast');
+    expect(layout.nodes).toHaveLength(500);
+    const wanted = graph.steps.reduce((sum, step) => sum + step.after.length, 0);
+    expect(layout.edges).toHaveLength(wanted);
+  });
+
+  it('puts every producer above its consumers, without overlapping nodes in a layer', async () => {
+    const layout = await layoutGraph(graph);
+    const node = new Map(layout.nodes.map((entry) => [entry.name, entry]));
+    for (const step of graph.steps) {
+      for (const up of step.after) expect(node.get(up)!.y).toBeLessThan(node.get(step.name)!.y);
+    }
+    const byRow = new Map<number, { x: number; width: number }[]>();
+    for (const entry of layout.nodes) byRow.set(entry.y, [...(byRow.get(entry.y) ?? []), entry]);
+    for (const row of byRow.values()) {
+      row.sort((a, b) => a.x - b.x);
+      for (let i = 1; i < row.length; i++) expect(row[i]!.x).toBeGreaterThanOrEqual(row[i - 1]!.x + row[i - 1]!.width);
+    }
+  });
+
+  it('uses ELK for small graphs unless told otherwise', async () => {
+    const small = analyzeNotebook(buildNotebook(cells.slice(0, 5), { name: 'small.ipynb' }));
+    expect((await layoutGraph(small)).engine).toBe('elk');
+    expect((await layoutGraph(small, { elkLimit: 0 })).engine).toBe('fast');
+  });
+});
