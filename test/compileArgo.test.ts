@@ -7,6 +7,8 @@ import { analyzeNotebook, compileArgo, graphErrors, readNotebook } from '../pack
 import { longPipeline, samplePipeline } from '../packages/core/src/compile/argo/samples.js';
 import { runtimeFiles } from '../packages/core/src/compile/step/runtimeFiles.js';
 import { argoWorkflowValidator } from './schemas/argoSchema.js';
+// @ts-expect-error the benchmarks' notebook generator is plain JavaScript without type declarations
+import { pipelineNotebook } from '../bench/common/notebooks.mjs';
 
 const validate = argoWorkflowValidator();
 const runtime = runtimeFiles();
@@ -98,5 +100,19 @@ describe('Argo Workflow size', () => {
   it('grows linearly, not with the square of the step count', () => {
     const perStep = (count: number): number => (sizes.get(count)!.json - sizes.get(50)!.json) / (count - 50);
     expect(perStep(2000)).toBeLessThan(perStep(500) * 1.2);
+  });
+
+  it('keeps a generated, analysed 500-step notebook (the benchmarks’ generator) under 512 KiB', () => {
+    const notebook = readNotebook(JSON.stringify(pipelineNotebook({ steps: 500 })), 'generated-500.ipynb');
+    const graph = analyzeNotebook(notebook);
+    expect(graph.steps).toHaveLength(500);
+    const text = compileArgo(notebook, graph, { runtimeFiles: runtime });
+    const workflow = parse(text);
+    process.stdout.write(
+      `generated 500-step notebook: ${Buffer.byteLength(text)} bytes YAML, ${Buffer.byteLength(JSON.stringify(workflow))} JSON\n`,
+    );
+    expect(Buffer.byteLength(text)).toBeLessThan(512 * 1024);
+    expect(Buffer.byteLength(JSON.stringify(workflow))).toBeLessThan(512 * 1024);
+    expect(validate(workflow)).toEqual([]);
   });
 });

@@ -16,7 +16,7 @@ export function argoWorkflowValidator(): (workflow: unknown) => string[] {
     if (definition['properties'] && definition['additionalProperties'] === undefined)
       definition['additionalProperties'] = false;
   }
-  const ajv = new Ajv2020.default({ strict: false, allErrors: true });
+  const ajv = new Ajv2020.default({ strict: false, allErrors: true, validateFormats: false });
   ajv.addSchema(schema);
   const validate = ajv.compile({
     $ref: `${String((schema as { $id?: string }).$id)}#/definitions/io.argoproj.workflow.v1alpha1.Workflow`,

@@ -1,6 +1,6 @@
 import { strToU8, zlibSync } from 'fflate';
 
-import type { ParameterValue, PipelineGraph, PipelineStep } from '../../graph/types.js';
+import type { ParameterValue, PipelineGraph } from '../../graph/types.js';
 import type { Notebook } from '../../notebook/model.js';
 import { buildStepSpec } from '../step/build.js';
 import type { StepSpec } from '../step/spec.js';
@@ -35,17 +35,22 @@ export interface Bundle {
 }
 
 /**
- * Whether a step can report metrics: it has `pipeline-metrics` names, or its code uses the cellpipe API
- * (`cellpipe.log_metric`), whose metric names are only known at run time.
+ * Steps that can report metrics: those with `pipeline-metrics` names, and those whose code uses the
+ * cellpipe API (`cellpipe.log_metric`), whose metric names are only known at run time.
  */
-export function reportsMetrics(notebook: Notebook, step: PipelineStep): boolean {
-  if (step.metrics.length) return true;
-  const cells = new Set(step.cells);
-  const sources = [
-    ...notebook.cells.filter((cell) => cells.has(cell.id)).map((cell) => cell.source),
-    ...step.code.map((dependency) => dependency.source),
-  ];
-  return sources.some((source) => /\bcellpipe\b/.test(source));
+export function metricReportingSteps(notebook: Notebook, graph: PipelineGraph): Set<string> {
+  const sourceById = new Map(notebook.cells.map((cell) => [cell.id, cell.source]));
+  const usesApi = (source: string | undefined): boolean => source !== undefined && /\bcellpipe\b/.test(source);
+  return new Set(
+    graph.steps
+      .filter(
+        (step) =>
+          step.metrics.length > 0 ||
+          step.cells.some((id) => usesApi(sourceById.get(id))) ||
+          step.code.some((dependency) => usesApi(dependency.source)),
+      )
+      .map((step) => step.name),
+  );
 }
 
 /** Folder (inside the bundle artifact) of the container entry script. */
@@ -53,9 +58,16 @@ export const STEP_ENTRY = 'cellpipe_step.py';
 
 export function buildBundle(notebook: Notebook, graph: PipelineGraph, options: BundleOptions): Bundle {
   const indexById = new Map(notebook.cells.map((cell) => [cell.id, cell.index]));
+  const cellById = new Map(notebook.cells.map((cell) => [cell.id, cell]));
   const steps: Record<string, BundledStepSpec> = {};
+  // Definitions are stored once below; computing them per step would cost O(steps × definitions).
+  const withoutDefinitions: PipelineGraph = { ...graph, definitions: [] };
   for (const step of graph.steps) {
-    const spec: Partial<StepSpec> = buildStepSpec(notebook, graph, step.name, {
+    // Only the cells this step names: buildStepSpec indexes the notebook it is given, once per call.
+    const cells = [...step.cells, ...step.code.map((dependency) => dependency.cellId)]
+      .map((id) => cellById.get(id))
+      .filter((cell) => cell !== undefined);
+    const spec: Partial<StepSpec> = buildStepSpec({ ...notebook, cells }, withoutDefinitions, step.name, {
       parameters: options.parameters,
       inputDir: options.inputDir,
     });
@@ -84,7 +96,7 @@ export function buildBundle(notebook: Notebook, graph: PipelineGraph, options: B
  * `{{` that Argo and KFP would substitute and of the quotes that YAML and JSON would escape.
  */
 export function encodeBundle(bundle: Bundle): string {
-  const bytes = zlibSync(strToU8(JSON.stringify(bundle)), { level: 9 });
+  const bytes = zlibSync(strToU8(JSON.stringify(bundle)), { level: 6 });
   let binary = '';
   for (let start = 0; start < bytes.length; start += 0x8000) {
     binary += String.fromCharCode(...bytes.subarray(start, start + 0x8000));
@@ -100,15 +112,20 @@ export function chunks(text: string, size = 100_000): string[] {
 }
 
 /**
- * `python3 -c UNPACK_PY DEST [--param NAME VALUE]... (--file PATH | --chunks TEXT...)`: writes the bundle's
- * files into DEST, and pipeline.json with the run's parameter arguments (as given, decoded by each step).
+ * `python3 -c UNPACK_PY DEST [--param NAME VALUE]... [--digest-file PATH] (--file PATH | --chunks TEXT...)`:
+ * writes the bundle's files into DEST, and pipeline.json with the run's parameter arguments (as given,
+ * decoded by each step); `--digest-file` receives the SHA-256 of those arguments (Argo's memo keys use it).
  */
-export const UNPACK_PY = `import base64, json, os, sys, zlib
+export const UNPACK_PY = `import base64, hashlib, json, os, sys, zlib
 args = sys.argv[1:]
-dest, arguments, i = args[0], {}, 1
-while args[i] == '--param':
-    arguments[args[i + 1]] = args[i + 2]
-    i += 3
+dest, arguments, digest_file, i = args[0], {}, None, 1
+while args[i] in ('--param', '--digest-file'):
+    if args[i] == '--param':
+        arguments[args[i + 1]] = args[i + 2]
+        i += 3
+    else:
+        digest_file = args[i + 1]
+        i += 2
 if args[i] == '--file':
     with open(args[i + 1], encoding='ascii') as source:
         text = source.read()
@@ -123,6 +140,9 @@ for rel, content in bundle['files'].items():
 bundle['pipeline']['arguments'] = arguments
 with open(os.path.join(dest, 'pipeline.json'), 'w', encoding='utf-8') as target:
     json.dump(bundle['pipeline'], target)
+if digest_file:
+    with open(digest_file, 'w', encoding='ascii') as target:
+        target.write(hashlib.sha256(json.dumps(arguments, sort_keys=True).encode('utf-8')).hexdigest())
 `;
 
 /** `python3 -c LAUNCH_PY BUNDLE_DIR ARGS...`: runs the bundle's entry script when its folder is only known at run time (KFP). */

@@ -7,7 +7,7 @@ import { NotebookInputError } from '../../notebook/read.js';
 import {
   buildBundle,
   encodeBundle,
-  reportsMetrics,
+  metricReportingSteps,
   STEP_ENTRY,
   UNPACK_PY,
   type Bundle,
@@ -38,6 +38,7 @@ export const ARGO_PATHS = {
   bundleData: '/cellpipe/bundle.b64',
   out: '/cellpipe/out',
   metrics: '/cellpipe/metrics.json',
+  parametersDigest: '/cellpipe/parameters.sha256',
   input: (step: string): string => `/cellpipe/in/${step}`,
 } as const;
 
@@ -48,6 +49,8 @@ export const ARGO_OUTPUT_ARTIFACT = 'out';
 /** Names the compiler uses for its own task and templates; steps cannot take them. */
 export const ARGO_BUNDLE_TASK = 'cellpipe-bundle';
 export const ARGO_ENTRYPOINT = 'cellpipe-dag';
+/** Global output parameter: SHA-256 of the run's parameter values, part of the memo keys of steps that depend on them. */
+export const ARGO_PARAMETERS_DIGEST = 'cellpipe-params';
 
 /** Compiles the pipeline into an Argo `Workflow` (YAML text) with one template per step. */
 export function compileArgo(notebook: Notebook, graph: PipelineGraph, options: ArgoCompileOptions): string {
@@ -82,6 +85,7 @@ export function buildArgoWorkflow(
   const bundle = buildBundle(notebook, graph, { runtimeFiles: options.runtimeFiles, parameters, inputDir });
   const defaultImage = options.image ?? notebook.settings.image ?? DEFAULT_IMAGE;
   const memoKeys = Private.memoKeys(graph, bundle);
+  const metricSteps = metricReportingSteps(notebook, graph);
 
   const metadata: Record<string, unknown> = { generateName: `${options.name ?? graph.name}-` };
   if (options.namespace) metadata['namespace'] = options.namespace;
@@ -95,7 +99,9 @@ export function buildArgoWorkflow(
   spec['templates'] = [
     Private.dagTemplate(graph),
     Private.bundleTemplate(bundle, Object.keys(parameters), defaultImage),
-    ...graph.steps.map((step) => Private.stepTemplate(notebook, step, options, memoKeys.get(step.name) ?? '')),
+    ...graph.steps.map((step) =>
+      Private.stepTemplate(notebook, step, options, memoKeys.get(step.name) ?? '', metricSteps.has(step.name)),
+    ),
   ];
   return { apiVersion: 'argoproj.io/v1alpha1', kind: 'Workflow', metadata, spec };
 }
@@ -140,13 +146,24 @@ namespace Private {
   export function bundleTemplate(bundle: Bundle, parameterNames: string[], image: string): Record<string, unknown> {
     const command = ['python3', '-c', UNPACK_PY, ARGO_PATHS.bundle];
     for (const name of parameterNames) command.push('--param', name, `{{workflow.parameters.${name}}}`);
+    if (parameterNames.length) command.push('--digest-file', ARGO_PATHS.parametersDigest);
     command.push('--file', ARGO_PATHS.bundleData);
+    const outputs: Record<string, unknown> = { artifacts: [{ name: 'bundle', path: ARGO_PATHS.bundle }] };
+    if (parameterNames.length) {
+      outputs['parameters'] = [
+        {
+          name: 'parameters-digest',
+          valueFrom: { path: ARGO_PATHS.parametersDigest },
+          globalName: ARGO_PARAMETERS_DIGEST,
+        },
+      ];
+    }
     return {
       name: ARGO_BUNDLE_TASK,
       inputs: {
         artifacts: [{ name: 'bundle-data', path: ARGO_PATHS.bundleData, raw: { data: encodeBundle(bundle) } }],
       },
-      outputs: { artifacts: [{ name: 'bundle', path: ARGO_PATHS.bundle }] },
+      outputs,
       container: { image, command },
     };
   }
@@ -156,10 +173,10 @@ namespace Private {
     step: PipelineStep,
     options: ArgoCompileOptions,
     memoKey: string,
+    metrics: boolean,
   ): Record<string, unknown> {
     const settings = stepSettings(notebook, step);
     const producers = valueProducers(step);
-    const metrics = reportsMetrics(notebook, step);
     const args = ['--step', step.name, '--out', ARGO_PATHS.out];
     if (metrics) args.push('--metrics-file', ARGO_PATHS.metrics);
 
@@ -204,11 +221,12 @@ namespace Private {
 
   /**
    * Memoization key per step: a digest of its spec and its upstream steps' keys (so a changed
-   * producer invalidates every consumer), plus a run-time digest of the parameters it depends on.
+   * producer invalidates every consumer), plus, when it or an upstream step reads parameters, the
+   * digest of the run's parameter values.
    */
   export function memoKeys(graph: PipelineGraph, bundle: Bundle): Map<string, string> {
     const digests = new Map<string, string>();
-    const parametersUpstream = new Map<string, Set<string>>();
+    const parametersUpstream = new Set<string>();
     const keys = new Map<string, string>();
     const runtimeDigest = Private.digest(bundle.files);
     for (const step of graph.steps) {
@@ -217,13 +235,10 @@ namespace Private {
       const upstream = step.after.map((name) => digests.get(name) ?? name);
       const digest = Private.digest([spec, upstream, runtimeDigest]);
       digests.set(step.name, digest);
-      const used = new Set(step.parameters);
-      for (const name of step.after) for (const parameter of parametersUpstream.get(name) ?? []) used.add(parameter);
-      parametersUpstream.set(step.name, used);
-      const names = [...used].sort();
-      const runtime = names.length
-        ? `-{{=sprig.sha256sum(toJson([${names.map((name) => `workflow.parameters['${name}']`).join(', ')}]))}}`
-        : '';
+      const usesParameters = step.parameters.length > 0 || step.after.some((name) => parametersUpstream.has(name));
+      if (usesParameters) parametersUpstream.add(step.name);
+      // One digest of the run's parameter values, computed once by the bundle task (a per-step list would grow the Workflow).
+      const runtime = usesParameters ? `-{{workflow.outputs.parameters.${ARGO_PARAMETERS_DIGEST}}}` : '';
       keys.set(step.name, `cellpipe-${digest}${runtime}`);
     }
     return keys;

@@ -3,7 +3,7 @@ import { Document } from 'yaml';
 import type { ParameterValue, PipelineGraph, PipelineStep } from '../../graph/types.js';
 import type { Notebook, StepSettings } from '../../notebook/model.js';
 import { NotebookInputError } from '../../notebook/read.js';
-import { buildBundle, chunks, encodeBundle, LAUNCH_PY, reportsMetrics, UNPACK_PY } from '../argo/bundle.js';
+import { buildBundle, chunks, encodeBundle, LAUNCH_PY, metricReportingSteps, UNPACK_PY } from '../argo/bundle.js';
 import { DEFAULT_IMAGE, stepImage, stepSettings } from '../argo/kubernetes.js';
 import { parameterKind, resolveParameters, type ParameterKind } from '../argo/parameters.js';
 
@@ -89,12 +89,14 @@ export function buildKfpPipeline(
     },
   };
   const podMetadata: Record<string, unknown> = {};
+  const metricSteps = metricReportingSteps(notebook, graph);
 
   for (const step of graph.steps) {
     const settings = stepSettings(notebook, step);
-    components[`comp-${step.name}`] = Private.component(notebook, step, parameters);
+    const metrics = metricSteps.has(step.name);
+    components[`comp-${step.name}`] = Private.component(step, parameters, metrics);
     executors[`exec-${step.name}`] = {
-      container: Private.container(notebook, step, settings, stepImage(notebook, settings, options.image)),
+      container: Private.container(notebook, step, settings, stepImage(notebook, settings, options.image), metrics),
     };
     tasks[step.name] = Private.task(step, settings);
     const metadata: Record<string, unknown> = {};
@@ -148,9 +150,9 @@ namespace Private {
   }
 
   export function component(
-    notebook: Notebook,
     step: PipelineStep,
     parameters: Record<string, ParameterValue>,
+    metrics: boolean,
   ): Record<string, unknown> {
     const inputArtifacts: Record<string, unknown> = { bundle: artifactType('system.Artifact') };
     for (const producer of producers(step)) inputArtifacts[`in-${producer}`] = artifactType('system.Artifact');
@@ -165,7 +167,7 @@ namespace Private {
     }
     const outputArtifacts: Record<string, unknown> = {};
     if (step.outputs.length) outputArtifacts['out'] = artifactType('system.Artifact');
-    if (reportsMetrics(notebook, step)) outputArtifacts[KFP_METRICS_ARTIFACT] = artifactType('system.Metrics');
+    if (metrics) outputArtifacts[KFP_METRICS_ARTIFACT] = artifactType('system.Metrics');
     const component: Record<string, unknown> = { executorLabel: `exec-${step.name}`, inputDefinitions: inputs };
     if (Object.keys(outputArtifacts).length) component['outputDefinitions'] = { artifacts: outputArtifacts };
     return component;
@@ -176,11 +178,11 @@ namespace Private {
     step: PipelineStep,
     settings: StepSettings,
     image: string,
+    metrics: boolean,
   ): Record<string, unknown> {
     const args = [inputPath('bundle'), '--step', step.name];
     if (step.outputs.length) args.push('--out', outputPath('out'));
     for (const producer of producers(step)) args.push('--input', producer, inputPath(`in-${producer}`));
-    const metrics = reportsMetrics(notebook, step);
     if (step.parameters.length || metrics) args.push('--executor-input', '{{$}}');
     if (metrics) args.push('--metrics-artifact', outputPath(KFP_METRICS_ARTIFACT));
     if (settings.timeoutSeconds) args.push('--timeout', String(settings.timeoutSeconds));
