@@ -2,13 +2,23 @@
 import { spawn } from 'node:child_process';
 import { cliPath } from './core.mjs';
 
+/**
+ * The environment a user's shell would give: this sandbox sets PYTHONDONTWRITEBYTECODE=1, which makes every step
+ * process recompile the runtime from source; benchmarks leave it out unless `extra` sets it on purpose.
+ */
+export function userEnvironment(extra = {}) {
+  const env = { ...process.env };
+  delete env.PYTHONDONTWRITEBYTECODE;
+  return { ...env, ...extra };
+}
+
 /** Resolves with the wall time of the whole CLI process, its exit code, the parsed events and stderr. */
 export function runCellpipe(args, { cwd, env = {} } = {}) {
   return new Promise((resolve, reject) => {
     const start = process.hrtime.bigint();
     const child = spawn(process.execPath, [cliPath, ...args], {
       cwd,
-      env: { ...process.env, ...env },
+      env: userEnvironment(env),
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';

@@ -5,7 +5,7 @@
 import { spawnSync } from 'node:child_process';
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { assertSucceeded, runCellpipe, stepDurations, whyFailed } from '../common/cli.mjs';
+import { assertSucceeded, runCellpipe, stepDurations, userEnvironment, whyFailed } from '../common/cli.mjs';
 import { benchTempDir, cliPath } from '../common/core.mjs';
 import { purePythonNotebook } from '../common/notebooks.mjs';
 import { benchDir, formatMs, mark, median, repoRoot, section, venvPython, writeSection } from '../common/results.mjs';
@@ -18,7 +18,7 @@ const python = process.env.CELLPIPE_BENCH_PYTHON ?? venvPython;
 /** Wall time of one process, in ms; throws when it fails. */
 function timeProcess(command, args, options = {}) {
   const start = process.hrtime.bigint();
-  const result = spawnSync(command, args, { encoding: 'utf8', ...options });
+  const result = spawnSync(command, args, { encoding: 'utf8', env: userEnvironment(), ...options });
   const ms = Number(process.hrtime.bigint() - start) / 1e6;
   if (result.status !== 0)
     throw new Error(
@@ -71,7 +71,7 @@ async function main() {
     // Python's own start-up, and the step runtime's import on top of it (a diagnostic, not a target).
     for (let i = 0; i < 3; i++) timeProcess(python, ['-c', 'pass']);
     const pythonStartMs = medianOf(2 * STEPS, () => timeProcess(python, ['-c', 'pass']));
-    const runtimeEnv = { ...process.env, PYTHONPATH: join(repoRoot, 'kernel-bridge') };
+    const runtimeEnv = userEnvironment({ PYTHONPATH: join(repoRoot, 'kernel-bridge') });
     let runtimeImportMs = null;
     try {
       runtimeImportMs = medianOf(10, () => timeProcess(python, ['-c', 'import cellpipe.runtime'], { env: runtimeEnv }));
@@ -104,6 +104,10 @@ async function main() {
     console.log(
       `python -c pass: ${formatMs(pythonStartMs)}; cellpipe: ${formatMs(cellpipe.wallMs)} → ${formatMs(overheadPerStepMs)} per step beyond Python start-up`,
     );
+
+    const noBytecode = await runCellpipe(cellpipeArgs, { cwd: dir, env: { PYTHONDONTWRITEBYTECODE: '1' } });
+    assertSucceeded(noBytecode, 'cellpipe run with PYTHONDONTWRITEBYTECODE=1');
+    const noBytecodeOverheadMs = (noBytecode.wallMs - STEPS * pythonStartMs) / STEPS;
 
     const parallelArgs = cellpipeArgs.filter((arg, i) => arg !== '--jobs' && cellpipeArgs[i - 1] !== '--jobs');
     const parallel = await runCellpipe(parallelArgs, { cwd: dir });
@@ -138,6 +142,12 @@ async function main() {
         '—',
         '',
       ],
+      [
+        'Overhead per step with PYTHONDONTWRITEBYTECODE=1 (as this sandbox sets it: no bytecode cache), one run',
+        formatMs(noBytecodeOverheadMs),
+        '—',
+        '',
+      ],
       ['cellpipe run --no-cache, default `--jobs` (CPU count), wall time, one run', formatMs(parallel.wallMs), '—', ''],
       [
         `Python start-up × ${STEPS} (\`python -c pass\`, median ${formatMs(pythonStartMs)})`,
@@ -154,7 +164,7 @@ async function main() {
       ],
     ];
     const notes = [
-      `Median of ${RUNS} runs after one warm-up run; the notebook (bench/common/notebooks.mjs \`purePythonNotebook\`) has ${STEPS} steps, each a list computation of about a millisecond on 2,000 floats, mostly chained.`,
+      `Median of ${RUNS} runs after one warm-up run; the notebook (bench/common/notebooks.mjs \`purePythonNotebook\`) has ${STEPS} steps, each a list computation of about a millisecond on 2,000 floats, mostly chained. Python runs without this sandbox's PYTHONDONTWRITEBYTECODE=1 (a user's shell does not set it), so the runtime's bytecode is cached from the warm-up run on; the row above shows the cost when it is set.`,
       `Where the time goes (medians): CLI process start-up (\`cellpipe --help\`) ${formatMs(cliStartMs)}; engine time from run start to finish ${formatMs(cellpipe.engineMs)}; time inside step processes ${formatMs(cellpipe.inStepsMs)} (${formatMs(perStepInside)} per step, of which Python start-up ${formatMs(pythonStartMs)}${runtimeImportMs === null ? '' : ` and \`import cellpipe.runtime\` ${formatMs(Math.max(0, runtimeImportMs - pythonStartMs))} beyond it`}); between steps (scheduling, spec write, cache bookkeeping, events) ${formatMs((cellpipe.engineMs - cellpipe.inStepsMs) / STEPS)} per step; outside the engine (CLI start-up, reading and analysing the notebook, exit) ${formatMs(cellpipe.wallMs - cellpipe.engineMs)}.`,
     ];
     writeSection(

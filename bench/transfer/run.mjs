@@ -8,7 +8,7 @@
 import { spawnSync } from 'node:child_process';
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { assertSucceeded, runCellpipe } from '../common/cli.mjs';
+import { assertSucceeded, runCellpipe, userEnvironment } from '../common/cli.mjs';
 import { benchTempDir } from '../common/core.mjs';
 import { measureDisk } from '../common/disk.mjs';
 import { notebookJson } from '../common/notebooks.mjs';
@@ -138,7 +138,7 @@ async function runCase(dir, testCase) {
 function probe(dir) {
   const result = spawnSync(python, [join(benchDir, 'transfer', 'probe.py'), dir], {
     encoding: 'utf8',
-    env: { ...process.env, PYTHONPATH: join(repoRoot, 'kernel-bridge') },
+    env: userEnvironment({ PYTHONPATH: join(repoRoot, 'kernel-bridge') }),
   });
   if (result.status !== 0) return { error: result.stderr.trim().split('\n').pop() };
   return JSON.parse(result.stdout);
