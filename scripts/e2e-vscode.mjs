@@ -101,6 +101,19 @@ export function installCodeServer() {
   return codeServerBin;
 }
 
+/** The repository's own tools (esbuild, vsce, playwright-core) and the Python venv the example runs in. */
+function ensureRepositoryTools() {
+  const missing = ['esbuild', '@vscode/vsce', 'playwright-core'].filter(
+    (name) => !existsSync(join(repo, 'node_modules', name, 'package.json')),
+  );
+  if (missing.length > 0) {
+    log(`installing npm workspace dependencies (${missing.join(', ')} missing)`);
+    run('flock', ['/tmp/cellpipe-npm.lock', 'npm', 'install', '--no-fund', '--no-audit'], { cwd: repo });
+  }
+  // Cheap when the venv is current: setup.mjs compares a stamp of the requirement files.
+  run(process.execPath, [join(repo, 'scripts', 'setup.mjs'), '--quiet'], { cwd: repo });
+}
+
 function buildExtension() {
   log('building and packaging the extension');
   run('npm', ['run', 'package', '-w', 'vscode-extension'], { cwd: repo });
@@ -114,6 +127,7 @@ function main() {
   const args = new Set(process.argv.slice(2));
   const bin = installCodeServer();
   if (args.has('--install-only')) return 0;
+  ensureRepositoryTools();
   const vsix = buildExtension();
   const result = spawnSync(
     process.execPath,

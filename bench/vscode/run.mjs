@@ -46,6 +46,8 @@ async function loadGlue(dir) {
     platform: 'node',
     outfile,
     alias: { '@cellpipe/core': join(core, 'index.ts') },
+    // Some CommonJS dependencies require Node built-ins, which an ES module bundle must provide.
+    banner: { js: "import { createRequire as cellpipeCreateRequire } from 'node:module'; const require = cellpipeCreateRequire(import.meta.url);" },
     logLevel: 'error',
   });
   return import(pathToFileURL(outfile).href);

@@ -40,7 +40,6 @@ export function toCoreCell(cell: CellLike): CoreCell {
   return { id: cellId(cell), index: cell.index, cellType, source: cell.document.getText(), tags: cellTags(cell) };
 }
 
-// eslint-disable-next-line @typescript-eslint/no-namespace -- JupyterLab convention (Private)
 namespace Private {
   /** `vscode.NotebookCellKind.Code`, as a value so this module runs without the vscode runtime (unit tests). */
   export const CODE_CELL_KIND = 2;

@@ -1,8 +1,8 @@
 import * as vscode from 'vscode';
-import { compileArgo, compileKfp, type CellMembership } from '@cellpipe/core';
-import { runtimeFiles } from '@cellpipe/core/node';
+import type { CellMembership } from '@cellpipe/core';
 import { cellId, cellTags, metadataWithTags } from './cells.js';
 import type { Ctx } from './ctx.js';
+import { loadEngine } from './lazy.js';
 import { StepLogDocuments } from './logs.js';
 import { tagChoices } from './tagPick.js';
 
@@ -69,11 +69,13 @@ function compilePipeline(ctx: Ctx) {
     const config = ctx.config;
     try {
       // Compiles what the editor shows, unsaved edits included.
+      const { compileArgo, compileKfp, runtimeFiles } = await loadEngine();
+      const graph = await session.graph();
       const common = { runtimeFiles: runtimeFiles(), image: config.defaultImage || undefined };
       const yaml =
         format.id === 'argo'
-          ? compileArgo(session.snapshot, session.graph, { ...common, namespace: config.namespace || undefined })
-          : compileKfp(session.snapshot, session.graph, common);
+          ? compileArgo(session.snapshot, graph, { ...common, namespace: config.namespace || undefined })
+          : compileKfp(session.snapshot, graph, common);
       const text = await vscode.workspace.openTextDocument({ content: yaml, language: 'yaml' });
       await vscode.window.showTextDocument(text, { preview: false });
     } catch (error) {
@@ -149,7 +151,6 @@ function openStepLog(ctx: Ctx) {
   };
 }
 
-// eslint-disable-next-line @typescript-eslint/no-namespace -- JupyterLab convention (Private)
 namespace Private {
   export function noNotebook(): void {
     void vscode.window.showErrorMessage('cellpipe: open or select a Jupyter notebook (.ipynb) first');

@@ -65,7 +65,7 @@ export class Ctx implements vscode.Disposable {
     const config = this.config;
     let handle: RunHandle;
     try {
-      const backend = backendFor(config);
+      const backend = await backendFor(config);
       const python = await pythonFor(uri, config.pythonPath);
       handle = backend.start({
         notebookPath: uri.fsPath,
@@ -118,7 +118,6 @@ export class Ctx implements vscode.Disposable {
   }
 }
 
-// eslint-disable-next-line @typescript-eslint/no-namespace -- JupyterLab convention (IOptions)
 export namespace Ctx {
   export interface IOptions {
     context: vscode.ExtensionContext;

@@ -28,17 +28,19 @@ export class DiagnosticsView implements vscode.Disposable {
       key,
       setTimeout(() => {
         this.pending.delete(key);
-        this.publish(doc);
+        void this.publish(doc);
       }, 300),
     );
   }
 
-  private publish(doc: vscode.NotebookDocument): void {
+  private async publish(doc: vscode.NotebookDocument): Promise<void> {
     const session = this.options.sessions.get(doc);
-    if (!session || doc.isClosed) return;
+    if (!session) return;
+    const graph = await session.graph();
+    if (doc.isClosed) return;
     const byCell = new Map<string, AnalysisWarning[]>();
     const unplaced: AnalysisWarning[] = [];
-    for (const warning of session.graph.warnings) {
+    for (const warning of graph.warnings) {
       if (warning.cellId === undefined) unplaced.push(warning);
       else byCell.set(warning.cellId, [...(byCell.get(warning.cellId) ?? []), warning]);
     }
@@ -58,14 +60,12 @@ export class DiagnosticsView implements vscode.Disposable {
   }
 }
 
-// eslint-disable-next-line @typescript-eslint/no-namespace -- JupyterLab convention (IOptions)
 export namespace DiagnosticsView {
   export interface IOptions {
     sessions: NotebookSessions;
   }
 }
 
-// eslint-disable-next-line @typescript-eslint/no-namespace -- JupyterLab convention (Private)
 namespace Private {
   const ERRORS = new Set(['syntax-error', 'cycle', 'malformed-tag']);
 

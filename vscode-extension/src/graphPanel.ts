@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
-import { layoutGraph, type PipelineGraph, type StepState } from '@cellpipe/core';
+import type { PipelineGraph, StepState } from '@cellpipe/core';
 import { revealCellById } from './commands.js';
+import { loadGraphLayout } from './lazy.js';
 import { graphEdges, isRevealStepMessage, type GraphMessage } from './graphModel.js';
 import type { RunStore } from './runs.js';
 import type { NotebookSessions } from './sessions.js';
@@ -39,7 +40,8 @@ export class GraphPanels implements vscode.Disposable {
     panel.webview.html = Private.html(panel.webview, media, dist);
     panel.webview.onDidReceiveMessage(async (message: unknown) => {
       if (!isRevealStepMessage(message)) return;
-      const step = this.options.sessions.get(doc)?.graph.steps.find((each) => each.name === message.step);
+      const graph = await this.options.sessions.get(doc)?.graph();
+      const step = graph?.steps.find((each) => each.name === message.step);
       const first = step?.cells[0];
       if (first !== undefined) await revealCellById(doc, first);
     });
@@ -67,7 +69,7 @@ export class GraphPanels implements vscode.Disposable {
     if (!panel || !session) return;
     const run = this.options.runs.latestFor(doc.uri.toString());
     const states = new Map([...(run?.steps.values() ?? [])].map((step) => [step.name, step.state] as const));
-    const message = await Private.message(session.graph, states);
+    const message = await Private.message(await session.graph(), states);
     await panel.webview.postMessage(message);
   }
 
@@ -78,7 +80,6 @@ export class GraphPanels implements vscode.Disposable {
   }
 }
 
-// eslint-disable-next-line @typescript-eslint/no-namespace -- JupyterLab convention (IOptions)
 export namespace GraphPanels {
   export interface IOptions {
     sessions: NotebookSessions;
@@ -87,11 +88,23 @@ export namespace GraphPanels {
   }
 }
 
-// eslint-disable-next-line @typescript-eslint/no-namespace -- JupyterLab convention (Private)
 namespace Private {
+  /** A one-character state next to the cell count (the border colour says it too). */
+  export const STATE_MARKS: Record<StepState, string> = {
+    pending: '○',
+    queued: '◷',
+    running: '▶',
+    cached: '✓',
+    succeeded: '✓',
+    failed: '✗',
+    skipped: '–',
+    cancelled: '■',
+  };
+
   /** Core lays the graph out; the boxes get room for the step name and a second line of state. */
   export async function message(graph: PipelineGraph, states: Map<string, StepState>): Promise<GraphMessage> {
-    const layout = await layoutGraph(graph, { charWidth: 9, nodeHeight: 48 });
+    const { layoutGraph } = await loadGraphLayout();
+    const layout = await layoutGraph(graph, { charWidth: 9.5, nodeHeight: 48 });
     const steps = new Map(graph.steps.map((step) => [step.name, step]));
     const labels = new Map(graphEdges(graph).map((edge) => [`${edge.from}->${edge.to}`, edge.label]));
     return {
@@ -102,15 +115,16 @@ namespace Private {
       nodes: layout.nodes.map((node) => {
         const step = steps.get(node.name);
         const cells = step?.cells.length ?? 0;
+        const state = states.get(node.name);
         return {
           id: node.name,
           label: step?.displayName ?? node.name,
-          detail: `${cells} cell${cells === 1 ? '' : 's'}`,
+          detail: `${state ? `${STATE_MARKS[state]} ` : ''}${cells} cell${cells === 1 ? '' : 's'}`,
           x: node.x,
           y: node.y,
           width: node.width,
           height: node.height,
-          state: states.get(node.name),
+          state,
         };
       }),
       edges: layout.edges.map((edge) => ({ ...edge, label: labels.get(`${edge.from}->${edge.to}`) ?? '' })),

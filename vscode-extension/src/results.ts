@@ -93,7 +93,6 @@ export class ResultsWriter implements vscode.Disposable {
   }
 }
 
-// eslint-disable-next-line @typescript-eslint/no-namespace -- JupyterLab convention (IOptions)
 export namespace ResultsWriter {
   export interface IOptions {
     runs: RunStore;
@@ -101,7 +100,6 @@ export namespace ResultsWriter {
   }
 }
 
-// eslint-disable-next-line @typescript-eslint/no-namespace -- JupyterLab convention (Private)
 namespace Private {
   export function isOurs(output: vscode.NotebookCellOutput): boolean {
     return output.metadata?.['cellpipe'] !== undefined || output.items.some((item) => item.mime === METRICS_MIME);

@@ -137,7 +137,6 @@ export function formatElapsed(ms: number | undefined): string {
   return `${Math.floor(seconds / 60)}m ${String(seconds % 60).padStart(2, '0')}s`;
 }
 
-// eslint-disable-next-line @typescript-eslint/no-namespace -- JupyterLab convention (Private)
 namespace Private {
   export function step(run: RunView, name: string): StepView {
     let step = run.steps.get(name);

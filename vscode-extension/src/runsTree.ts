@@ -47,14 +47,12 @@ export class RunsTree implements vscode.TreeDataProvider<RunsNode>, vscode.Dispo
   }
 }
 
-// eslint-disable-next-line @typescript-eslint/no-namespace -- JupyterLab convention (IOptions)
 export namespace RunsTree {
   export interface IOptions {
     runs: RunStore;
   }
 }
 
-// eslint-disable-next-line @typescript-eslint/no-namespace -- JupyterLab convention (Private)
 namespace Private {
   function icon(state: StepState): vscode.ThemeIcon {
     const [id, color] = STATE_ICONS[state];

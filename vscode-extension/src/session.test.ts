@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { readNotebook } from '@cellpipe/core';
+import { NotebookAnalyzer, readNotebook } from '@cellpipe/core';
 import { roleBadge } from './badges.js';
 import { graphEdges } from './graphModel.js';
 import { NotebookSession } from './session.js';
@@ -10,7 +10,10 @@ import { tagChoices } from './tagPick.js';
 const example = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'examples', 'word-stats', 'word_stats.ipynb');
 
 function session(): NotebookSession {
-  return new NotebookSession({ notebook: readNotebook(readFileSync(example, 'utf8'), 'word_stats.ipynb') });
+  return new NotebookSession({
+    notebook: readNotebook(readFileSync(example, 'utf8'), 'word_stats.ipynb'),
+    loadAnalyzer: async () => NotebookAnalyzer,
+  });
 }
 
 function idOf(s: NotebookSession, tag: string): string {
@@ -28,24 +31,30 @@ describe('NotebookSession on the word-stats example', () => {
     expect(roleBadge(s.roleOf(idOf(s, 'pipeline-metrics')))?.text).toBe('$(graph) metrics');
   });
 
-  it('follows a tag edit in both the cell roles and the graph', () => {
+  it('follows a tag edit in both the cell roles and the graph', async () => {
     const s = session();
     const lengths = idOf(s, 'step:lengths');
     s.updateCell(lengths, { tags: ['skip'] });
     expect(s.roleOf(lengths)?.role).toBe('skip');
     expect(roleBadge(s.roleOf(lengths))?.text).toBe('$(circle-slash) skip');
-    expect(s.graph.steps.map((step) => step.name)).not.toContain('lengths');
+    expect((await s.graph()).steps.map((step) => step.name)).not.toContain('lengths');
   });
 
-  it('follows a source edit into the data edges', () => {
+  it('follows a source edit into the data edges, before and after the analyzer is loaded', async () => {
     const s = session();
     const report = idOf(s, 'step:report');
-    expect(graphEdges(s.graph).some((edge) => edge.from === 'lengths' && edge.to === 'report')).toBe(true);
+    expect(graphEdges(await s.graph()).some((edge) => edge.from === 'lengths' && edge.to === 'report')).toBe(true);
     s.updateCell(report, { source: 'report = {"vocabulary": vocabulary}\nprint(report)' });
-    expect(graphEdges(s.graph).some((edge) => edge.from === 'lengths' && edge.to === 'report')).toBe(false);
-    expect(graphEdges(s.graph).find((edge) => edge.from === 'count-words' && edge.to === 'report')?.label).toBe(
+    expect(graphEdges(await s.graph()).some((edge) => edge.from === 'lengths' && edge.to === 'report')).toBe(false);
+    expect(graphEdges(await s.graph()).find((edge) => edge.from === 'count-words' && edge.to === 'report')?.label).toBe(
       'vocabulary',
     );
+  });
+
+  it('builds the graph from edits made before the first graph request', async () => {
+    const s = session();
+    s.updateCell(idOf(s, 'step:lengths'), { tags: ['step:measure'] });
+    expect((await s.graph()).steps.map((step) => step.name)).toContain('measure');
   });
 
   it('renumbers cells after an insert', () => {

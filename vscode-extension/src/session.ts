@@ -1,10 +1,10 @@
 import {
   assignCells,
-  NotebookAnalyzer,
   type CellMembership,
   type Membership,
   type Notebook,
   type NotebookCell,
+  type NotebookAnalyzer,
   type PipelineGraph,
 } from '@cellpipe/core';
 
@@ -14,12 +14,13 @@ import {
  */
 export class NotebookSession {
   private notebook: Notebook;
-  private readonly analyzer: NotebookAnalyzer;
+  private analyzer?: NotebookAnalyzer;
+  private readonly loadAnalyzer: () => Promise<typeof NotebookAnalyzer>;
   private membershipCache?: { membership: Membership; byCell: Map<string, CellMembership> };
 
   constructor(options: NotebookSession.IOptions) {
     this.notebook = { ...options.notebook, cells: options.notebook.cells.map((cell) => ({ ...cell })) };
-    this.analyzer = new NotebookAnalyzer({ notebook: this.notebook });
+    this.loadAnalyzer = options.loadAnalyzer;
   }
 
   get name(): string {
@@ -30,7 +31,13 @@ export class NotebookSession {
     return this.notebook.cells;
   }
 
-  get graph(): PipelineGraph {
+  /** The data-flow graph of the notebook as it is now; the analyzer is loaded and built on the first call. */
+  async graph(): Promise<PipelineGraph> {
+    if (!this.analyzer) {
+      const Analyzer = await this.loadAnalyzer();
+      // Edits made while the analyzer loaded are already in the snapshot it starts from.
+      this.analyzer ??= new Analyzer({ notebook: this.notebook });
+    }
     return this.analyzer.graph;
   }
 
@@ -59,13 +66,13 @@ export class NotebookSession {
       ...(change.tags && { tags: [...change.tags] }),
     };
     this.notebook = { ...this.notebook, cells: this.notebook.cells.map((each, at) => (at === index ? updated : each)) };
-    this.analyzer.updateCell(cellId, change);
+    this.analyzer?.updateCell(cellId, change);
     this.membershipCache = undefined;
   }
 
   setCells(cells: NotebookCell[]): void {
     this.notebook = { ...this.notebook, cells: cells.map((cell, index) => ({ ...cell, index })) };
-    this.analyzer.setCells(this.notebook.cells);
+    this.analyzer?.setCells(this.notebook.cells);
     this.membershipCache = undefined;
   }
 
@@ -81,9 +88,10 @@ export class NotebookSession {
   }
 }
 
-// eslint-disable-next-line @typescript-eslint/no-namespace -- JupyterLab convention (IOptions)
 export namespace NotebookSession {
   export interface IOptions {
     notebook: Notebook;
+    /** core's `NotebookAnalyzer` class, loaded on the first graph request (it parses Python: heavy to load). */
+    loadAnalyzer: () => Promise<typeof NotebookAnalyzer>;
   }
 }

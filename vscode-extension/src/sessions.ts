@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { readNotebook, type Notebook } from '@cellpipe/core';
 import { cellId, cellTags, toCoreCell } from './cells.js';
+import { loadEngine } from './lazy.js';
 import { NotebookSession } from './session.js';
 
 /** A `NotebookSession` per open Jupyter notebook, updated from the editor's change events. */
@@ -24,7 +25,10 @@ export class NotebookSessions implements vscode.Disposable {
     const key = doc.uri.toString();
     let session = this.sessions.get(key);
     if (!session) {
-      session = new NotebookSession({ notebook: toCoreNotebook(doc) });
+      session = new NotebookSession({
+        notebook: toCoreNotebook(doc),
+        loadAnalyzer: async () => (await loadEngine()).NotebookAnalyzer,
+      });
       this.sessions.set(key, session);
     }
     return session;
@@ -70,7 +74,6 @@ export function toCoreNotebook(doc: vscode.NotebookDocument): Notebook {
   return { name, cells: doc.getCells().map(toCoreCell), settings, language };
 }
 
-// eslint-disable-next-line @typescript-eslint/no-namespace -- JupyterLab convention (Private)
 namespace Private {
   export function nbformatMetadata(metadata: Record<string, unknown>): Record<string, unknown> {
     const inner = metadata['metadata'] ?? (metadata['custom'] as Record<string, unknown> | undefined)?.['metadata'];

@@ -65,7 +65,6 @@ export class CellStatusBar implements vscode.NotebookCellStatusBarItemProvider, 
   }
 }
 
-// eslint-disable-next-line @typescript-eslint/no-namespace -- JupyterLab convention (IOptions)
 export namespace CellStatusBar {
   export interface IOptions {
     runs: RunStore;

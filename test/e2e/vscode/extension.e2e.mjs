@@ -45,6 +45,15 @@ function failingNotebook() {
   };
 }
 
+function warningsNotebook() {
+  const notebook = failingNotebook();
+  notebook.cells = [
+    { ...notebook.cells[0], id: 'w1', metadata: { tags: ['stepp:typo'] } },
+    { ...notebook.cells[1], id: 'w2', source: 'ratio = (numerator /\n' },
+  ];
+  return notebook;
+}
+
 /** Every frame's text, for outputs drawn inside the notebook's output webview. */
 async function framesText() {
   const texts = await Promise.all(
@@ -203,9 +212,25 @@ test('a failing step shows failed and its traceback on the cell that raised', as
   );
   await waitFor('traceback on the cell', async () => /ZeroDivisionError/.test(await framesText()));
   await page.screenshot({ path: join(screenshots, 'failed.png') });
+  // The state item opens the step's log as a read-only text document.
+  await page
+    .locator('.notebook-editor:visible .cell-status-item', { hasText: /failed/ })
+    .first()
+    .click();
+  const log = await waitFor('the step log', async () => {
+    const text = await page
+      .locator('.editor-group-container .monaco-editor:not(.notebook-editor *) .view-lines')
+      .last()
+      .innerText()
+      .catch(() => '');
+    return /dividing/.test(text) && /ZeroDivisionError/.test(text) && text;
+  });
+  assert.match(log, /dividing/);
+  await runCommand(page, 'View: Close Editor');
 });
 
 test('the tag quick pick writes a step tag into the ipynb cell metadata', async () => {
+  await (await explorerItem('failing.ipynb')).click();
   // The third cell of failing.ipynb has no tag: it continues 'divide'.
   const continuation = page.locator('.notebook-editor:visible .cell-status-item', { hasText: /^\s*divide\s*$/ });
   await continuation.first().waitFor({ state: 'visible' });
@@ -228,4 +253,20 @@ test('the tag quick pick writes a step tag into the ipynb cell metadata', async 
     return notebook.cells.find((each) => each.id === 'c3' && each.metadata?.tags?.includes('step:summarize'));
   });
   assert.deepEqual(saved.metadata.tags, ['step:summarize']);
+});
+
+test('analysis warnings are Problems on the cells', async () => {
+  writeFileSync(join(workspace, 'warnings.ipynb'), JSON.stringify(warningsNotebook(), null, 1));
+  await (await explorerItem('warnings.ipynb')).click();
+  await page.locator('.notebook-editor:visible').first().waitFor({ state: 'visible', timeout: 60_000 });
+  await runCommand(page, 'View: Focus Problems (Errors, Warnings, Infos)');
+  const problems = await waitFor('problems listed', async () => {
+    const text = await page
+      .locator('.markers-panel')
+      .innerText()
+      .catch(() => '');
+    return /stepp:typo/.test(text) && /syntax/i.test(text) && text;
+  });
+  assert.match(problems, /cellpipe/);
+  await page.screenshot({ path: join(screenshots, 'problems.png') });
 });

@@ -16,6 +16,21 @@ function svg<K extends keyof SVGElementTagNameMap>(
   return element;
 }
 
+/** The point half-way along a polyline, where its label sits. */
+function halfway(points: { x: number; y: number }[]): { x: number; y: number } {
+  const lengths = points.slice(1).map((point, i) => Math.hypot(point.x - points[i]!.x, point.y - points[i]!.y));
+  let remaining = lengths.reduce((sum, length) => sum + length, 0) / 2;
+  for (const [i, length] of lengths.entries()) {
+    if (remaining <= length && length > 0) {
+      const from = points[i]!;
+      const to = points[i + 1]!;
+      return { x: from.x + ((to.x - from.x) * remaining) / length, y: from.y + ((to.y - from.y) * remaining) / length };
+    }
+    remaining -= length;
+  }
+  return points[0]!;
+}
+
 function draw(message: GraphMessage): void {
   const host = document.getElementById('graph');
   const warnings = document.getElementById('warnings');
@@ -52,8 +67,8 @@ function draw(message: GraphMessage): void {
     path.append(title);
     layer.append(path);
     if (edge.label) {
-      const middle = edge.points[Math.floor(edge.points.length / 2)]!;
-      const label = svg('text', { x: middle.x + 6, y: middle.y, class: 'edge-label' });
+      const middle = halfway(edge.points);
+      const label = svg('text', { x: middle.x + 4, y: middle.y, class: 'edge-label' });
       label.textContent = edge.label;
       layer.append(label);
     }
@@ -71,8 +86,10 @@ function draw(message: GraphMessage): void {
     const label = svg('text', { x: 10, y: 21, class: 'step-name' });
     label.textContent = node.label;
     const detail = svg('text', { x: 10, y: 40, class: 'step-detail' });
-    detail.textContent = node.state ? `${node.state} · ${node.detail}` : node.detail;
-    group.append(label, detail);
+    detail.textContent = node.detail;
+    const title = svg('title', {});
+    title.textContent = node.state ? `${node.label}: ${node.state}, ${node.detail}` : `${node.label}: ${node.detail}`;
+    group.append(title, label, detail);
     const reveal = (): void => vscode.postMessage({ type: 'reveal-step', step: node.id });
     group.addEventListener('click', reveal);
     group.addEventListener('keydown', (event) => {
