@@ -130,3 +130,50 @@ def test_values_whose_digest_is_not_stable_are_not_taken_for_mutations(tmp_path)
     assert done.returncode == 0, done.stderr
     assert trace["steps"][0]["digests"]["noisy"]["digest"].startswith("unstable:")
     assert trace["steps"][1]["mutates"] == [] and "noisy" not in trace["steps"][1]["reads"]
+
+
+VERSION_PLAN_CELLS = [
+    ("a", "train = {'x': 1}\ntest = {'x': 2}\nscale = 2\nrows = [1, 2, 3]\ne = 5\ndef bump(v):\n    global last\n    last = v * scale\n    return last"),
+    ("b", "data = [train, test]\nfor d in data:\n    d['y'] = d['x'] * 2\nsq = [x * x for x in rows]\nhigh = [w := r for r in rows if r > seed - 2]\ntry:\n    1 / 0\nexcept ZeroDivisionError as e:\n    pass\nclass K:\n    rows = 3\n    z = rows\nf = lambda q: q + scale"),
+    ("c", "r = bump(3)\nprint(f(1), w, sq, train['y'], test['y'], high)"),
+    ("d", "print(last, r, K.z)"),
+]
+VERSION_PLAN_EDGES = {
+    ("(parameters)", "b", "seed"), ("a", "b", "rows"), ("a", "b", "test"), ("a", "b", "train"),
+    ("a", "c", "bump"), ("a", "c", "scale"), ("b", "c", "f"), ("b", "c", "high"), ("b", "c", "sq"),
+    ("b", "c", "test"), ("b", "c", "train"), ("b", "c", "w"), ("b", "d", "K"), ("c", "d", "last"), ("c", "d", "r"),
+}
+
+
+def _interpreters():
+    import shutil
+
+    import glob
+
+    candidates = [shutil.which(f"python3.{minor}") for minor in range(9, 14)]
+    # pyenv installs (a shim only runs the active version): every 3.9+ interpreter on this machine.
+    root = os.environ.get("PYENV_ROOT", os.path.expanduser("~/.pyenv"))
+    candidates += glob.glob(os.path.join(root, "versions", "3.*", "bin", "python3"))
+    found = {sys.executable}
+    for path in filter(None, candidates):
+        probe = subprocess.run([path, "-c", "import sys; print(sys.version_info >= (3, 9))"], capture_output=True, text=True)
+        if probe.returncode == 0 and probe.stdout.strip() == "True":
+            found.add(path)
+    return sorted(found)
+
+
+@pytest.mark.parametrize("python", _interpreters())
+def test_bytecode_decoding_gives_the_same_edges_on_every_python(tmp_path, python):
+    plan = {
+        "notebook": "versions.ipynb",
+        "cells": [{"id": f"c{i}", "index": i, "source": source, "step": step} for i, (step, source) in enumerate(VERSION_PLAN_CELLS)],
+        "parameters": {"seed": 3},
+        "metrics": [],
+    }
+    (tmp_path / "plan.json").write_text(json.dumps(plan))
+    env = {**os.environ, "PYTHONPATH": str(BRIDGE)}
+    done = subprocess.run([python, "-m", "cellpipe.tracer", "--plan", "plan.json", "--out", "t.json"], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stderr == ""
+    trace = json.loads((tmp_path / "t.json").read_text())
+    assert edges(trace) == VERSION_PLAN_EDGES

@@ -90,6 +90,8 @@ class Tracer:
     def _global_trace(self, frame: types.FrameType, event: str, arg: Any) -> Any:
         if frame.f_globals is not self.namespace:
             return None
+        # Assigning f_trace too: Python 3.13 only honours f_trace_opcodes on a frame that has one.
+        frame.f_trace = self._local_trace
         frame.f_trace_opcodes = True
         frame.f_trace_lines = False
         return self._local_trace
@@ -102,11 +104,14 @@ class Tracer:
             return self._local_trace
         opname, name = entry
         step = self.step
+        # Module-level code (cells, exec strings, magics) names globals; a class body names its own dict first.
+        # Reading f_locals of a module frame is avoided: on 3.12 it disturbs inlined comprehensions.
+        in_class_body = opname.endswith("_NAME") and frame.f_code.co_name != "<module>"
         if opname in _WRITE_OPS:
-            if opname.endswith("GLOBAL") or frame.f_locals is self.namespace:
+            if not in_class_body:
                 step.written.add(name)
             return self._local_trace
-        if opname == "LOAD_NAME" and frame.f_locals is not self.namespace and name in frame.f_locals:
+        if in_class_body and opname == "LOAD_NAME" and name in frame.f_locals:
             return self._local_trace
         if name in step.written or name not in self.namespace or _hidden(name):
             return self._local_trace
@@ -115,6 +120,14 @@ class Tracer:
             cells.append(self.cell_id)
             self.read_kinds.setdefault((step.name, name), value_kind(name, self.namespace[name]))
         return self._local_trace
+
+    def warm_up(self) -> None:
+        """Python 3.12 sends no opcode events to the first frame traced after ``settrace``: spend that on a no-op."""
+        sys.settrace(self._global_trace)
+        try:
+            exec(compile("None", "<cellpipe tracer warm-up>", "exec"), self.namespace)
+        finally:
+            sys.settrace(None)
 
     def run_cell(self, code: types.CodeType, cell_id: str) -> None:
         self.cell_id = cell_id
@@ -196,6 +209,8 @@ def trace(plan: dict) -> dict:
     ignored = set(namespace)
     namespace.update(plan.get("parameters", {}))
     tracer = Tracer(namespace)
+    tracer.step = _StepTrace(PARAMETERS_STEP)
+    tracer.warm_up()
     last_writer = {name: PARAMETERS_STEP for name in plan.get("parameters", {})}
     steps: list = []
     edges: list = []
