@@ -24,7 +24,7 @@ export function toCoreNotebook(name: string, cells: readonly CellSnapshot[], lan
   return { name, cells: toCoreCells(cells), settings: {}, language };
 }
 
-// eslint-disable-next-line @typescript-eslint/no-namespace -- JupyterLab convention (Private)
+ 
 namespace Private {
   export function cellType(type: string): CellType {
     return type === 'markdown' || type === 'raw' ? type : 'code';

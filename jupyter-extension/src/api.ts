@@ -53,7 +53,7 @@ export function connectEvents(onEvent: (event: RunEvent) => void, onClose: () =>
   return socket;
 }
 
-// eslint-disable-next-line @typescript-eslint/no-namespace -- JupyterLab convention (Private)
+ 
 namespace Private {
   export function parse(text: string): unknown {
     try {

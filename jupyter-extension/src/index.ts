@@ -18,7 +18,7 @@ import { StepEditor } from './widgets/stepEditor';
 
 const PLUGIN_ID = 'cellpipe-jupyterlab:plugin';
 
-// eslint-disable-next-line @typescript-eslint/no-namespace -- JupyterLab convention (CommandIDs)
+ 
 export namespace CommandIDs {
   export const runPipeline = 'cellpipe:run-pipeline';
   export const editStep = 'cellpipe:edit-step';
@@ -272,7 +272,7 @@ const plugin: JupyterFrontEndPlugin<void> = {
   },
 };
 
-// eslint-disable-next-line @typescript-eslint/no-namespace -- JupyterLab convention (Private)
+ 
 namespace Private {
   export function defaults(): ICellpipeSettings {
     return {

@@ -109,7 +109,7 @@ export class NotebookDecorator {
   private readonly startedAt = new Map<string, number>();
 }
 
-// eslint-disable-next-line @typescript-eslint/no-namespace -- JupyterLab convention (IOptions)
+ 
 export namespace NotebookDecorator {
   export interface IOptions {
     panel: NotebookPanel;

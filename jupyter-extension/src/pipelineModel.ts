@@ -110,7 +110,7 @@ export class PipelineModel {
   private disposed = false;
 }
 
-// eslint-disable-next-line @typescript-eslint/no-namespace -- JupyterLab convention (IOptions)
+ 
 export namespace PipelineModel {
   export interface IOptions {
     panel: NotebookPanel;
@@ -119,7 +119,7 @@ export namespace PipelineModel {
   }
 }
 
-// eslint-disable-next-line @typescript-eslint/no-namespace -- JupyterLab convention (Private)
+ 
 namespace Private {
   export function snapshot(cell: ICellModel): CellSnapshot {
     return { id: cell.id, cellType: cell.type, source: cell.sharedModel.getSource(), tags: cell.getMetadata('tags') };

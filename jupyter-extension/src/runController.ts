@@ -81,7 +81,7 @@ export class RunController {
   private readonly options: RunController.IOptions;
 }
 
-// eslint-disable-next-line @typescript-eslint/no-namespace -- JupyterLab convention (IOptions)
+ 
 export namespace RunController {
   export interface IOptions {
     onRunStarted: (results: RunResults, path: string) => void;

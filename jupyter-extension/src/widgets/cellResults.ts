@@ -57,7 +57,7 @@ export class CellResults extends Panel {
   private readonly onShowLogs: (results: RunResults, step: string) => void;
 }
 
-// eslint-disable-next-line @typescript-eslint/no-namespace -- JupyterLab convention (IOptions)
+ 
 export namespace CellResults {
   export interface IOptions {
     rendermime: IRenderMimeRegistry;
@@ -65,7 +65,7 @@ export namespace CellResults {
   }
 }
 
-// eslint-disable-next-line @typescript-eslint/no-namespace -- JupyterLab convention (Private)
+ 
 namespace Private {
   export function metricsTable(step: StepResult): HTMLTableElement {
     const table = el('table', 'cellpipe-Metrics');

@@ -1,5 +1,6 @@
 import { layoutGraph, type AnalysisWarning, type GraphLayout, type PipelineGraph } from '@cellpipe/core';
 import { Widget } from '@lumino/widgets';
+import { layoutKey, stepSummaries } from '../dagModel';
 import { el, stepHue, svg } from '../dom';
 
 /**
@@ -40,7 +41,7 @@ export class PipelinePanel extends Widget {
     this.header.textContent = `${title}: ${graph.steps.length} step${graph.steps.length === 1 ? '' : 's'}`;
     this.renderWarnings(graph.warnings);
     this.renderSteps(graph);
-    const shape = JSON.stringify(graph.steps.map((step) => [step.name, step.displayName, step.after]));
+    const shape = layoutKey(graph);
     if (shape !== this.shape) {
       this.shape = shape;
       const requested = graph;
@@ -70,17 +71,16 @@ export class PipelinePanel extends Widget {
   }
 
   private renderSteps(graph: PipelineGraph): void {
-    const cards = graph.steps.map((step) => {
+    const cards = stepSummaries(graph).map((step) => {
       const card = el('div', 'cellpipe-StepCard');
       card.dataset['step'] = step.name;
-      card.style.setProperty('--cellpipe-step-hue', String(stepHue(step.name)));
+      card.style.setProperty('--cellpipe-step-hue', String(step.hue));
       const name = el('div', 'cellpipe-StepCard-name', step.displayName);
       name.title = 'Reveal the first cell';
-      const first = step.cells[0];
+      const first = step.firstCell;
       if (first !== undefined) name.addEventListener('click', () => this.onRevealCell(first));
       card.append(name);
-      const inputs = step.inputs.map((input) => `${input.name} ← ${input.from}`);
-      card.append(el('div', 'cellpipe-StepCard-io', `in: ${inputs.length ? inputs.join(', ') : '—'}`));
+      card.append(el('div', 'cellpipe-StepCard-io', `in: ${step.inputs.length ? step.inputs.join(', ') : '—'}`));
       card.append(el('div', 'cellpipe-StepCard-io', `out: ${step.outputs.length ? step.outputs.join(', ') : '—'}`));
       return card;
     });
@@ -147,7 +147,7 @@ export class PipelinePanel extends Widget {
   private readonly onRevealCell: (cellId: string) => void;
 }
 
-// eslint-disable-next-line @typescript-eslint/no-namespace -- JupyterLab convention (IOptions)
+ 
 export namespace PipelinePanel {
   export interface IOptions {
     onRevealCell: (cellId: string) => void;

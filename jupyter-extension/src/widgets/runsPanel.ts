@@ -37,7 +37,8 @@ export class RunsPanel extends Widget {
     );
     const metrics = Object.entries(run.metrics ?? {}).flatMap(([step, values]) =>
       Object.entries(values).map(
-        ([name, value]) => `${step}.${name}=${typeof value === 'number' ? String(Number(value.toPrecision(4))) : String(value)}`,
+        ([name, value]) =>
+          `${step}.${name}=${typeof value === 'number' ? String(Number(value.toPrecision(4))) : String(value)}`,
       ),
     );
     if (metrics.length > 0) item.append(el('div', 'cellpipe-Run-metrics', metrics.join('  ')));
@@ -63,7 +64,7 @@ export class RunsPanel extends Widget {
   private readonly list: HTMLUListElement;
 }
 
-// eslint-disable-next-line @typescript-eslint/no-namespace -- JupyterLab convention (IOptions)
+ 
 export namespace RunsPanel {
   export interface IOptions {
     onRefresh: () => void | Promise<void>;

@@ -58,7 +58,7 @@ export class StepChip extends Widget {
   private readonly stateNode: HTMLSpanElement;
 }
 
-// eslint-disable-next-line @typescript-eslint/no-namespace -- JupyterLab convention (IOptions)
+ 
 export namespace StepChip {
   export interface IOptions {
     cellId: string;

@@ -77,7 +77,7 @@ export class StepEditor extends Widget {
   private readonly gpu: HTMLInputElement;
 }
 
-// eslint-disable-next-line @typescript-eslint/no-namespace -- JupyterLab convention (IOptions)
+ 
 export namespace StepEditor {
   export interface IOptions {
     values: StepFormValues;
@@ -85,7 +85,7 @@ export namespace StepEditor {
   }
 }
 
-// eslint-disable-next-line @typescript-eslint/no-namespace -- JupyterLab convention (Private)
+ 
 namespace Private {
   export const ids = { next: 0 };
 
