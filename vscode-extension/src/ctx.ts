@@ -27,7 +27,7 @@ export class Ctx implements vscode.Disposable {
     this.context = options.context;
     this.output = vscode.window.createOutputChannel('cellpipe', { log: true });
     this.sessions = new NotebookSessions();
-    this.logs = new StepLogDocuments(this.runs);
+    this.logs = new StepLogDocuments({ runs: this.runs });
     const statusBar = new CellStatusBar({ runs: this.runs, sessions: this.sessions });
     this.disposables.push(
       this.output,

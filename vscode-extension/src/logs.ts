@@ -10,9 +10,11 @@ export class StepLogDocuments implements vscode.TextDocumentContentProvider, vsc
   private readonly changed = new vscode.EventEmitter<vscode.Uri>();
   readonly onDidChange = this.changed.event;
   private readonly subscription: vscode.Disposable;
+  private readonly runs: RunStore;
 
-  constructor(private readonly runs: RunStore) {
-    this.subscription = runs.onDidChange((run) => {
+  constructor(options: StepLogDocuments.IOptions) {
+    this.runs = options.runs;
+    this.subscription = options.runs.onDidChange((run) => {
       for (const step of run.steps.keys()) this.changed.fire(StepLogDocuments.uriFor(run.runId, step));
     });
   }
@@ -33,5 +35,11 @@ export class StepLogDocuments implements vscode.TextDocumentContentProvider, vsc
   dispose(): void {
     this.subscription.dispose();
     this.changed.dispose();
+  }
+}
+
+export namespace StepLogDocuments {
+  export interface IOptions {
+    runs: RunStore;
   }
 }
