@@ -45,6 +45,8 @@ describe('pipeline runs give the top-to-bottom values', () => {
       const failures: string[] = [];
       for await (const event of handle.events) {
         if (event.type === 'step-error') failures.push(`${event.step}: ${event.errorType}: ${event.message}`);
+        else if (event.type === 'step-state' && event.state === 'failed' && event.reason)
+          failures.push(`${event.step}: ${event.reason}`);
       }
       expect(failures).toEqual([]);
       expect(finished.state).toBe('succeeded');

@@ -280,7 +280,11 @@ def trace(plan: dict) -> dict:
 
 
 def digest_outputs(steps: list) -> dict:
-    """Digest of every saved output of each ``{"step", "outDir", "spec"}``, or ``{"error": ...}`` when it cannot load."""
+    """Digest of every saved output of each ``{"step", "outDir", "spec", "definitions"?}``, or ``{"error": ...}``.
+
+    ``definitions`` adds the notebook's defs and classes up to the step's last cell: a step's outputs may be
+    instances of classes the step itself defines, which its own spec does not list.
+    """
     from cellpipe import serializers
     from cellpipe.step import _Definitions
 
@@ -297,7 +301,7 @@ def digest_outputs(steps: list) -> dict:
             digests["(manifest)"] = {"error": str(error)}
             continue
         namespace, _ = _make_namespace()
-        definitions = _Definitions(spec.get("definitions", {}), namespace, {})
+        definitions = _Definitions({**spec.get("definitions", {}), **entry.get("definitions", {})}, namespace, {})
         for name, output in sorted((manifest.get("outputs") or {}).items()):
             try:
                 value = serializers.load(os.path.join(entry["outDir"], output["file"]), output["serializer"], definitions.unpickler)

@@ -1,9 +1,7 @@
 # %% step:write-file
 import os
-import tempfile
 
-workdir = tempfile.mkdtemp(prefix="cellpipe-corpus-")
-path = os.path.join(workdir, "notes.txt")
+path = os.path.join(os.getcwd(), "scratch_corpus_notes.txt")
 with open(path, "w") as fh:
     for i in range(5):
         fh.write(f"line {i}\n")

@@ -108,14 +108,26 @@ export async function verifyRun(
   const record = JSON.parse(readFileSync(join(runRecordDir, 'run.json'), 'utf8')) as RunRecord;
   const finished = record.steps.filter((step) => step.state === 'succeeded' || step.state === 'cached');
   const notCompared = record.steps.filter((step) => !finished.includes(step)).map((step) => step.name);
+  const notebook = readNotebook(readFileSync(notebookPath, 'utf8'), notebookPath);
+  const definitions = analyzeNotebook(notebook).definitions;
+  const cellIndex = new Map(notebook.cells.map((cell) => [cell.id, cell.index]));
   const saved = await Private.digestOutputs(
     finished
       .filter((step) => existsSync(join(runRecordDir, step.outDir, 'manifest.json')))
-      .map((step) => ({
-        step: step.name,
-        outDir: resolve(runRecordDir, step.outDir),
-        spec: resolve(runRecordDir, step.spec),
-      })),
+      .map((step) => {
+        // A step's outputs may be instances of classes it defines itself, which its own spec does not list.
+        const last = Math.max(...step.cells.map((id) => cellIndex.get(id) ?? -1));
+        const visible: Record<string, { source: string; cellId: string }> = {};
+        for (const def of definitions)
+          if ((cellIndex.get(def.cellId) ?? Infinity) <= last)
+            for (const name of def.names) visible[name] = { source: def.source, cellId: def.cellId };
+        return {
+          step: step.name,
+          outDir: resolve(runRecordDir, step.outDir),
+          spec: resolve(runRecordDir, step.spec),
+          definitions: visible,
+        };
+      }),
     notebookPath,
     options,
   );
@@ -184,7 +196,12 @@ namespace Private {
   }
 
   export async function digestOutputs(
-    steps: { step: string; outDir: string; spec: string }[],
+    steps: {
+      step: string;
+      outDir: string;
+      spec: string;
+      definitions: Record<string, { source: string; cellId: string }>;
+    }[],
     notebookPath: string,
     options: { python?: string; signal?: AbortSignal },
   ): Promise<OutputDigests> {
