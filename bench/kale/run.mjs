@@ -29,7 +29,11 @@ function ensureKale() {
 }
 
 /** Kale accepts step names matching [_a-z][_a-z0-9]*; cellpipe's are RFC 1123 labels. */
-const kaleName = (step) => (/^[a-z_]/.test(step) ? step : `_${step}`).replace(/[^a-z0-9_]/g, '_');
+const KALE_RESERVED = new Set(['imports', 'functions', 'skip', 'pipeline_parameters', 'pipeline_metrics']);
+const kaleName = (step) => {
+  const name = (/^[a-z_]/.test(step) ? step : `_${step}`).replace(/[^a-z0-9_]/g, '_');
+  return KALE_RESERVED.has(name) ? `${name}_step` : name;
+};
 
 /** The notebook as Kale reads it: `step:` tags with Kale-valid names, optionally `prev:` tags from the truth. */
 function kaleNotebook(path, graph, prevEdges) {
@@ -50,6 +54,15 @@ function kaleNotebook(path, graph, prevEdges) {
       for (const prev of prevs) kept.push(`prev:${kaleName(prev)}`);
     }
     if (kept.length > 0) cell.metadata = { ...cell.metadata, tags: kept };
+    // Kale accepts only `print(name)` lines in a metrics cell; a bare name means the same to cellpipe.
+    if (kept.some((tag) => tag === 'pipeline-metrics' || tag === 'metrics')) {
+      const source = Array.isArray(cell.source) ? cell.source.join('') : cell.source;
+      cell.source = source
+        .split('\n')
+        .filter((line) => line.trim())
+        .map((line) => (/^[A-Za-z_]\w*$/.test(line.trim()) ? `print(${line.trim()})` : line))
+        .join('\n');
+    }
   }
   return nb;
 }
@@ -133,7 +146,7 @@ async function main() {
     `| ${label} | ${sum(rows, 'truth')} | ${sum(rows, 'found')} | ${fmt(sum(rows, 'correct'), sum(rows, 'found'))} | ${fmt(sum(rows, 'hit'), sum(rows, 'truth'))} |`;
   const table = [
     `Value edges on the ${notebooks.length}-notebook corpus (test/corpus), scored against the edges traced in a real top-to-bottom run (\`cellpipe.tracer\`).`,
-    `Kale: kubeflow-kale ${KALE_VERSION} from PyPI, its NotebookProcessor dependency detection (bench/kale/kale_edges.py); step names rewritten to Kale's [_a-z][_a-z0-9]* form.`,
+    `Kale: kubeflow-kale ${KALE_VERSION} from PyPI, its NotebookProcessor dependency detection (bench/kale/kale_edges.py); step names rewritten to Kale's [_a-z][_a-z0-9]* form (reserved names get \`_step\`), bare metric names to \`print(name)\`.`,
     '',
     '| detector | traced edges | reported edges | precision | recall |',
     '| --- | ---: | ---: | ---: | ---: |',

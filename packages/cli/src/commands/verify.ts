@@ -55,7 +55,6 @@ export const verifyCommand: Command = {
   },
 };
 
-// eslint-disable-next-line @typescript-eslint/no-namespace -- JupyterLab convention (IOptions, Private)
 namespace Private {
   export function toJson(result: NotebookVerification): object {
     return {

@@ -103,7 +103,6 @@ export function compareEdges(notebook: Notebook, graph: PipelineGraph, trace: Tr
   return { missed, extra, tracedEdges: trace.edges.length, staticEdges };
 }
 
-// eslint-disable-next-line @typescript-eslint/no-namespace -- JupyterLab convention (IOptions, Private)
 namespace Private {
   /** Steps that can provide `name` to `step`: its inputs and re-executed code of that name. */
   export function providers(step: PipelineStep, name: string): string[] {

@@ -176,7 +176,6 @@ export async function verifyRun(
   return { compared, differing, uncomparable, notCompared };
 }
 
-// eslint-disable-next-line @typescript-eslint/no-namespace -- JupyterLab convention (IOptions, Private)
 namespace Private {
   type OutputDigests = Record<string, Record<string, { digest: string } | { error: string }>>;
 
