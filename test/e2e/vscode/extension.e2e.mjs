@@ -38,7 +38,11 @@ function failingNotebook() {
       language_info: { name: 'python' },
     },
     cells: [
-      cell('a1', ['step:prepare'], 'denominator = 0\nnumerator = 10\n'),
+      cell(
+        'a1',
+        ['step:prepare'],
+        'import cellpipe\nfor epoch, loss in enumerate([0.9, 0.5, 0.3]):\n    cellpipe.log_metric("loss", loss, index=epoch)\ndenominator = 0\nnumerator = 10\n',
+      ),
       cell('b2', ['step:divide'], 'print("dividing")\nratio = numerator / denominator\n'),
       cell('c3', [], 'untagged = 1\n'),
     ],
@@ -121,8 +125,9 @@ async function cellStatusTexts() {
 async function closeAllEditors() {
   await page.keyboard.press('Escape');
   await runCommand(page, 'View: Close All Editors');
+  // Run outputs and compiled YAML leave editors unsaved; the test discards them.
   const dontSave = page.locator('.monaco-dialog-box .monaco-button', { hasText: "Don't Save" });
-  if (await dontSave.isVisible().catch(() => false)) await dontSave.click();
+  await dontSave.click({ timeout: 3000 }).catch(() => undefined);
 }
 
 before(async () => {
@@ -205,12 +210,43 @@ test('Show Pipeline Graph draws every step', async () => {
   await closeAllEditors();
 });
 
+test('Compile Pipeline… opens Argo and KFP YAML in editors', async () => {
+  for (const [target, marker] of [
+    ['Argo Workflow', /kind: Workflow/],
+    ['Kubeflow Pipelines v2', /pipelineInfo:/],
+  ]) {
+    await contextMenu('word_stats.ipynb', 'Compile Pipeline');
+    await page.locator('.quick-input-widget .monaco-list-row', { hasText: target }).first().click();
+    await waitFor(`${target} YAML`, async () => {
+      const text = await page
+        .locator('.editor-group-container .monaco-editor .view-lines')
+        .last()
+        .innerText()
+        .catch(() => '');
+      // Monaco draws spaces as no-break spaces.
+      return marker.test(text.replaceAll('\u00a0', ' '));
+    });
+  }
+  await closeAllEditors();
+});
+
 test('a failing step shows failed and its traceback on the cell that raised', async () => {
   await contextMenu('failing.ipynb', 'Run as Pipeline');
   await waitFor('the divide step failed', async () =>
     (await cellStatusTexts()).some((text) => text.includes('failed')),
   );
   await waitFor('traceback on the cell', async () => /ZeroDivisionError/.test(await framesText()));
+  // The prepare step succeeded before divide failed: its metric series is drawn as a chart.
+  const points = await waitFor('the loss chart', async () => {
+    for (const frame of page.frames()) {
+      const drawn = await frame
+        .evaluate(() => document.querySelector('.cellpipe-metrics .cellpipe-chart polyline')?.getAttribute('points'))
+        .catch(() => null);
+      if (drawn) return drawn;
+    }
+    return undefined;
+  });
+  assert.equal(points.trim().split(/\s+/).length, 3);
   await page.screenshot({ path: join(screenshots, 'failed.png') });
   // The state item opens the step's log as a read-only text document.
   await page
