@@ -24,7 +24,6 @@ export function toCoreNotebook(name: string, cells: readonly CellSnapshot[], lan
   return { name, cells: toCoreCells(cells), settings: {}, language };
 }
 
- 
 namespace Private {
   export function cellType(type: string): CellType {
     return type === 'markdown' || type === 'raw' ? type : 'code';

@@ -53,7 +53,6 @@ export function connectEvents(onEvent: (event: RunEvent) => void, onClose: () =>
   return socket;
 }
 
- 
 namespace Private {
   export function parse(text: string): unknown {
     try {

@@ -18,7 +18,6 @@ import { StepEditor } from './widgets/stepEditor';
 
 const PLUGIN_ID = 'cellpipe-jupyterlab:plugin';
 
- 
 export namespace CommandIDs {
   export const runPipeline = 'cellpipe:run-pipeline';
   export const editStep = 'cellpipe:edit-step';
@@ -272,7 +271,6 @@ const plugin: JupyterFrontEndPlugin<void> = {
   },
 };
 
- 
 namespace Private {
   export function defaults(): ICellpipeSettings {
     return {

@@ -109,7 +109,6 @@ export class NotebookDecorator {
   private readonly startedAt = new Map<string, number>();
 }
 
- 
 export namespace NotebookDecorator {
   export interface IOptions {
     panel: NotebookPanel;

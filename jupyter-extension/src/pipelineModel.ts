@@ -1,4 +1,4 @@
-import { NotebookAnalyzer, readNotebook, stepNameForCells, type Notebook, type PipelineGraph } from '@cellpipe/core';
+import { NotebookAnalyzer, readNotebook, type Notebook, type PipelineGraph } from '@cellpipe/core';
 import type { ICellModel } from '@jupyterlab/cells';
 import type { NotebookPanel } from '@jupyterlab/notebook';
 import { Signal, type ISignal } from '@lumino/signaling';
@@ -31,9 +31,11 @@ export class PipelineModel {
     return this.analyzer.graph;
   }
 
-  /** Cell id → step name (normalised) for the current cells; null for cells outside any step. */
-  get stepOfCell(): Map<string, string | null> {
-    return stepNameForCells(this.notebook());
+  /** Cell id → step name (normalised) for the current cells; cells outside any step are absent. */
+  get stepOfCell(): Map<string, string> {
+    const steps = new Map<string, string>();
+    for (const step of this.graph.steps) for (const cellId of step.cells) steps.set(cellId, step.name);
+    return steps;
   }
 
   /** The current notebook as core sees it. */
@@ -110,7 +112,6 @@ export class PipelineModel {
   private disposed = false;
 }
 
- 
 export namespace PipelineModel {
   export interface IOptions {
     panel: NotebookPanel;
@@ -119,7 +120,6 @@ export namespace PipelineModel {
   }
 }
 
- 
 namespace Private {
   export function snapshot(cell: ICellModel): CellSnapshot {
     return { id: cell.id, cellType: cell.type, source: cell.sharedModel.getSource(), tags: cell.getMetadata('tags') };

@@ -81,7 +81,6 @@ export class RunController {
   private readonly options: RunController.IOptions;
 }
 
- 
 export namespace RunController {
   export interface IOptions {
     onRunStarted: (results: RunResults, path: string) => void;

@@ -135,7 +135,6 @@ export function formatElapsed(ms: number | undefined): string {
   return `${minutes} m ${String(Math.round(seconds % 60)).padStart(2, '0')} s`;
 }
 
- 
 namespace Private {
   export function emptyStep(step: string, cells: string[]): StepResult {
     return { step, cells: [...cells], state: 'pending', metrics: new Map(), series: new Map(), logs: [] };

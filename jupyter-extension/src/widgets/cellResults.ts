@@ -57,7 +57,6 @@ export class CellResults extends Panel {
   private readonly onShowLogs: (results: RunResults, step: string) => void;
 }
 
- 
 export namespace CellResults {
   export interface IOptions {
     rendermime: IRenderMimeRegistry;
@@ -65,7 +64,6 @@ export namespace CellResults {
   }
 }
 
- 
 namespace Private {
   export function metricsTable(step: StepResult): HTMLTableElement {
     const table = el('table', 'cellpipe-Metrics');

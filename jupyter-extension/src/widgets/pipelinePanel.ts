@@ -36,6 +36,8 @@ export class PipelinePanel extends Widget {
       this.warnings.replaceChildren();
       this.steps.replaceChildren();
       this.shape = '';
+      this.warningsKey = '';
+      this.stepsKey = '';
       return;
     }
     this.header.textContent = `${title}: ${graph.steps.length} step${graph.steps.length === 1 ? '' : 's'}`;
@@ -52,6 +54,9 @@ export class PipelinePanel extends Widget {
   }
 
   private renderWarnings(warnings: AnalysisWarning[]): void {
+    const key = JSON.stringify(warnings);
+    if (key === this.warningsKey) return;
+    this.warningsKey = key;
     const items = warnings.map((warning) => {
       const item = el('li', 'cellpipe-Warning');
       item.dataset['code'] = warning.code;
@@ -71,7 +76,12 @@ export class PipelinePanel extends Widget {
   }
 
   private renderSteps(graph: PipelineGraph): void {
-    const cards = stepSummaries(graph).map((step) => {
+    const summaries = stepSummaries(graph);
+    // Typing rarely changes what the cards say: rebuilding 500 cards per keystroke would cost a frame.
+    const key = JSON.stringify(summaries);
+    if (key === this.stepsKey) return;
+    this.stepsKey = key;
+    const cards = summaries.map((step) => {
       const card = el('div', 'cellpipe-StepCard');
       card.dataset['step'] = step.name;
       card.style.setProperty('--cellpipe-step-hue', String(step.hue));
@@ -139,6 +149,8 @@ export class PipelinePanel extends Widget {
 
   private graph: PipelineGraph | null = null;
   private shape = '';
+  private warningsKey = '';
+  private stepsKey = '';
   private pendingLayout: Promise<void> = Promise.resolve();
   private readonly header: HTMLDivElement;
   private readonly dag: HTMLDivElement;
@@ -147,7 +159,6 @@ export class PipelinePanel extends Widget {
   private readonly onRevealCell: (cellId: string) => void;
 }
 
- 
 export namespace PipelinePanel {
   export interface IOptions {
     onRevealCell: (cellId: string) => void;

@@ -64,7 +64,6 @@ export class RunsPanel extends Widget {
   private readonly list: HTMLUListElement;
 }
 
- 
 export namespace RunsPanel {
   export interface IOptions {
     onRefresh: () => void | Promise<void>;

@@ -21,6 +21,9 @@ export class StepChip extends Widget {
 
   /** Shows the cell's role from its tags, or the step it belongs to. */
   setStep(tags: readonly string[], step: string | null): void {
+    const key = `${step ?? ''}\n${tags.join('\n')}`;
+    if (key === this.key) return;
+    this.key = key;
     const parsed = parseCellTags(tags);
     const role = parsed.skip
       ? 'skip'
@@ -53,12 +56,12 @@ export class StepChip extends Widget {
     this.stateNode.textContent = elapsed ? `${state} · ${elapsed}` : state;
   }
 
+  private key: string | undefined;
   private label = '';
   private readonly button: HTMLButtonElement;
   private readonly stateNode: HTMLSpanElement;
 }
 
- 
 export namespace StepChip {
   export interface IOptions {
     cellId: string;

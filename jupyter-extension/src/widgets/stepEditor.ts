@@ -77,7 +77,6 @@ export class StepEditor extends Widget {
   private readonly gpu: HTMLInputElement;
 }
 
- 
 export namespace StepEditor {
   export interface IOptions {
     values: StepFormValues;
@@ -85,7 +84,6 @@ export namespace StepEditor {
   }
 }
 
- 
 namespace Private {
   export const ids = { next: 0 };
 
