@@ -76,7 +76,7 @@ interface ArgoTemplate {
     tasks: {
       name: string;
       template: string;
-      dependencies?: string[];
+      depends?: string;
       arguments?: { artifacts?: { name: string; from: string }[] };
     }[];
   };
@@ -105,7 +105,7 @@ async function runArgoLocally(
   const done = new Set<string>();
   const results: StepResult[] = [];
   for (const task of dag?.tasks ?? []) {
-    for (const dependency of task.dependencies ?? []) expect(done).toContain(dependency);
+    for (const dependency of task.depends?.split(' && ') ?? []) expect(done).toContain(dependency);
     const template = templates.get(task.template)!;
     const root = join(work, task.name);
     // The container's /cellpipe is this task's own folder.
@@ -366,4 +366,40 @@ describe.each(['argo', 'kfp'] as const)('a compiled %s pipeline, run step by ste
     expect(verification.differing).toEqual([]);
     expect(verification.compared).toBeGreaterThan(0);
   }, 240_000);
+});
+
+describe('a step over its timeout: tag, in KFP (enforced by the step entry script)', () => {
+  it('is stopped and fails with a line naming the step and the timeout', async () => {
+    const work = mkdtempSync(join(tmpdir(), 'cellpipe-kfp-timeout-'));
+    try {
+      const cells = [
+        {
+          cell_type: 'code',
+          id: 'a',
+          metadata: { tags: ['step:load'] },
+          source: 'x = 1',
+          outputs: [],
+          execution_count: null,
+        },
+        {
+          cell_type: 'code',
+          id: 'b',
+          metadata: { tags: ['step:slow', 'timeout:2s'] },
+          source: 'import time\ntime.sleep(60)\ny = x + 1',
+          outputs: [],
+          execution_count: null,
+        },
+      ];
+      const notebook = readNotebook(
+        JSON.stringify({ nbformat: 4, nbformat_minor: 5, metadata: {}, cells }),
+        'slow.ipynb',
+      );
+      const graph = analyzeNotebook(notebook);
+      expect(graph.steps.find((step) => step.name === 'slow')?.settings.timeoutSeconds).toBe(2);
+      const text = compileKfp(notebook, graph, { runtimeFiles: runtime });
+      await expect(runKfpLocally(text, work, work)).rejects.toThrow(/step 'slow' exceeded its timeout of 2s/);
+    } finally {
+      rmSync(work, { recursive: true, force: true });
+    }
+  }, 60_000);
 });

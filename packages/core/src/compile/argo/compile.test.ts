@@ -22,7 +22,7 @@ interface Template {
     tasks: {
       name: string;
       template: string;
-      dependencies?: string[];
+      depends?: string;
       arguments?: { artifacts: { name: string; from: string }[] };
     }[];
   };
@@ -62,8 +62,8 @@ describe('compileArgo', () => {
     expect(workflow.spec.entrypoint).toBe(ARGO_ENTRYPOINT);
     const tasks = template(ARGO_ENTRYPOINT).dag?.tasks ?? [];
     expect(tasks.map((task) => task.name)).toEqual([ARGO_BUNDLE_TASK, 'load', 'prep', 'train', 'report']);
-    expect(tasks.find((task) => task.name === 'train')?.dependencies).toEqual(['prep', 'load']);
-    expect(tasks.find((task) => task.name === 'load')?.dependencies).toEqual([ARGO_BUNDLE_TASK]);
+    expect(tasks.find((task) => task.name === 'train')?.depends).toBe('prep && load');
+    expect(tasks.find((task) => task.name === 'load')?.depends).toBe(ARGO_BUNDLE_TASK);
     for (const step of ['load', 'prep', 'train', 'report']) expect(template(step).container?.image).toBeDefined();
   });
 
@@ -104,7 +104,14 @@ describe('compileArgo', () => {
     const at = command.indexOf('factor');
     expect(command.slice(at - 1, at + 2)).toEqual(['--param', 'factor', '{{workflow.parameters.factor}}']);
     expect(command.filter((arg) => arg === '--param')).toHaveLength(6);
-    expect(template('prep').container?.args).toEqual(['--step', 'prep', '--out', '/cellpipe/out']);
+    expect(template('prep').container?.command).toEqual([
+      'python3',
+      '/cellpipe/bundle/cellpipe_step.py',
+      '--step',
+      'prep',
+      '--out',
+      '/cellpipe/out',
+    ]);
   });
 
   it('maps step settings to resources, retries, deadlines, pod metadata, images and caching', () => {
@@ -117,9 +124,9 @@ describe('compileArgo', () => {
     expect(train.container?.image).toBe('registry.example/ml:1');
     expect(train.memoize?.cache.configMap.name).toBe('cellpipe-cache');
     expect(train.memoize?.key).toMatch(
-      /^cellpipe-[0-9a-f]{24}-\{\{workflow\.outputs\.parameters\.cellpipe-params\}\}$/,
+      /^cellpipe-[0-9a-f]{16}-\{\{workflow\.outputs\.parameters\.cellpipe-params\}\}$/,
     );
-    expect(template('load').memoize?.key).toMatch(/^cellpipe-[0-9a-f]{24}$/);
+    expect(template('load').memoize?.key).toMatch(/^cellpipe-[0-9a-f]{16}$/);
     expect(template(ARGO_BUNDLE_TASK).outputs?.parameters).toEqual([
       {
         name: 'parameters-digest',
@@ -146,7 +153,7 @@ describe('compileArgo', () => {
     expect(template('train').outputs?.parameters).toEqual([
       { name: 'metrics', valueFrom: { path: '/cellpipe/metrics.json', default: '{}' } },
     ]);
-    expect(template('train').container?.args).toEqual(
+    expect(template('train').container?.command).toEqual(
       expect.arrayContaining(['--metrics-file', '/cellpipe/metrics.json']),
     );
   });
@@ -167,8 +174,8 @@ describe('compileArgo', () => {
     const { template } = compileSample();
     for (const name of ['load', 'prep', 'train', 'report']) {
       const container = template(name).container;
-      expect(container?.command).toEqual(['python3', '/cellpipe/bundle/cellpipe_step.py']);
-      expect((container?.args ?? []).join(' ')).not.toMatch(/scale|sum\(|print/);
+      expect(container?.command.slice(0, 2)).toEqual(['python3', '/cellpipe/bundle/cellpipe_step.py']);
+      expect(container?.command.join(' ')).not.toMatch(/scale|sum\(|print/);
     }
   });
 
