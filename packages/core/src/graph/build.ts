@@ -410,8 +410,7 @@ namespace Private {
       }
       if (producer.step !== null && producer.step !== state.member.name) {
         if (!state.inputs.has(name)) state.inputs.set(name, { name, from: producer.step, kind: producer.kind });
-        // Code is re-executed by the consumer, so only values order the steps.
-        if (producer.kind === 'value') state.after.add(producer.step);
+        state.after.add(producer.step);
         if (producer.kind !== 'value' && producer.at) this.needCode(producer.at, visiting);
       }
       if (producer.definition) this.expand(producer.definition.facts, line, visiting);
