@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { createLogUpdate } from 'log-update';
 import { encodeEvent, parseParameterValue, type RunEvent } from '@cellpipe/core';
-import { LocalBackend } from '@cellpipe/core/node';
+import { LocalBackend, verifyNotebook, verifyRun, type RunFinishedEvent } from '@cellpipe/core/node';
 import { parseCommandArgs, notebookArgument } from '../args.js';
 import type { Command, CommandIO } from '../command.js';
 import { UsageError } from '../errors.js';
@@ -19,9 +19,11 @@ Options:
       --python PATH           Python executable (default: $CELLPIPE_PYTHON, the active venv, python3)
       --json                  Print the run's events as NDJSON on stdout, nothing else
       --logs                  Print the steps' output live, each line prefixed with the step name
+      --verify                Afterwards, run the notebook top to bottom under the tracer and check that
+                              every edge was inferred and every saved output equals the notebook's value
   -h, --help                  Show this help
 
-Exit code: 0 succeeded, 1 a step failed, 2 bad input, 130 cancelled (Ctrl-C).
+Exit code: 0 succeeded, 1 a step failed (or --verify found a difference), 2 bad input, 130 cancelled (Ctrl-C).
 Run records: <notebook folder>/.cellpipe/runs/<run id>/run.json
 `;
 
@@ -37,6 +39,7 @@ export const runCommand: Command = {
       python: { type: 'string' },
       json: { type: 'boolean' },
       logs: { type: 'boolean' },
+      verify: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     });
     if (values.help) {
@@ -44,11 +47,13 @@ export const runCommand: Command = {
       return 0;
     }
     const notebookPath = resolve(io.cwd, notebookArgument('run', positionals));
+    const parameters = parseParameters(values.parameter ?? []);
+    const python = values.python?.includes('/') ? resolve(io.cwd, values.python) : values.python;
     const handle = new LocalBackend().start({
       notebookPath,
-      parameters: parseParameters(values.parameter ?? []),
+      parameters,
       jobs: values.jobs === undefined ? undefined : positiveInteger('--jobs', values.jobs),
-      python: values.python?.includes('/') ? resolve(io.cwd, values.python) : values.python,
+      python,
       cache: !values['no-cache'],
       signal: io.signal,
     });
@@ -60,9 +65,32 @@ export const runCommand: Command = {
     for await (const event of handle.events) output.event(event);
     const finished = await handle.done;
     output.end();
-    return finished.state === 'succeeded' ? 0 : finished.state === 'cancelled' ? 130 : 1;
+    if (finished.state !== 'succeeded') return finished.state === 'cancelled' ? 130 : 1;
+    return values.verify ? verifyFinishedRun(notebookPath, finished, { python, parameters, signal: io.signal }, io) : 0;
   },
 };
+
+/** `--verify`: one traced top-to-bottom execution, then every edge and every saved value checked against it. */
+async function verifyFinishedRun(
+  notebookPath: string,
+  finished: RunFinishedEvent,
+  options: { python?: string; parameters: Record<string, unknown>; signal: AbortSignal },
+  io: CommandIO,
+): Promise<number> {
+  const verification = await verifyNotebook(notebookPath, options);
+  const values = await verifyRun(notebookPath, finished.recordPath as string, verification.trace, options);
+  const problems = [
+    ...(verification.executionError ? [`the notebook failed top to bottom: ${verification.executionError}`] : []),
+    ...verification.missed.map((finding) => `missed edge: ${finding.message}`),
+    ...values.differing.map((finding) => `differing value: ${finding.message}`),
+  ];
+  for (const problem of problems) io.stderr.write(`verify: error: ${problem}\n`);
+  for (const finding of values.uncomparable) io.stderr.write(`verify: warning: ${finding.message}\n`);
+  io.stderr.write(
+    `verify: ${verification.tracedEdges} traced edges, ${values.compared} values compared, ${problems.length} problem(s)\n`,
+  );
+  return problems.length === 0 ? 0 : 1;
+}
 
 /** `-p name=value` pairs into parameter overrides; the value is parsed as a Python literal. */
 export function parseParameters(pairs: string[]): Record<string, unknown> {
