@@ -201,6 +201,49 @@ test.describe('cellpipe in JupyterLab', () => {
     await expect(notebook(page).locator('.jp-Cell.jp-mod-active')).toContainText('d = (');
   });
 
+  test('the runs panel cancels a running pipeline', async ({ page, tmpPath }) => {
+    const content = {
+      nbformat: 4,
+      nbformat_minor: 5,
+      metadata: { kernelspec: { name: 'python3', display_name: 'Python 3', language: 'python' } },
+      cells: [
+        {
+          cell_type: 'code',
+          id: 'c-slow',
+          metadata: { tags: ['step:slow'] },
+          source: 'import time\ntime.sleep(120)\nx = 1',
+          outputs: [],
+          execution_count: null,
+        },
+        {
+          cell_type: 'code',
+          id: 'c-after',
+          metadata: { tags: ['step:after'] },
+          source: 'y = x + 1',
+          outputs: [],
+          execution_count: null,
+        },
+      ],
+    };
+    await page.contents.uploadContent(JSON.stringify(content), 'text', `${tmpPath}/slow.ipynb`);
+    await page.notebook.openByPath(`${tmpPath}/slow.ipynb`);
+    await page.notebook.activate('slow.ipynb');
+    await runPipeline(page);
+    const slow = cellWithText(page, 'time.sleep(120)');
+    await expect(slow.locator('.cellpipe-StepChipRow[data-state="running"]')).toHaveCount(1);
+
+    await page.locator('.jp-SideBar [data-id="cellpipe-runs-panel"]').click();
+    const runs = page.locator('#cellpipe-runs-panel');
+    await runs.locator('.cellpipe-RunsPanel-refresh').click();
+    await runs.locator('.cellpipe-Run[data-state="running"] .cellpipe-Run-cancel').click();
+    await expect(slow.locator('.cellpipe-StepChipRow')).toHaveAttribute('data-state', /cancelled|failed/);
+    await expect(cellWithText(page, 'y = x + 1').locator('.cellpipe-StepChipRow')).not.toHaveAttribute(
+      'data-state',
+      /running|succeeded/,
+    );
+    await expect(runs.locator('.cellpipe-Run').first()).toHaveAttribute('data-state', 'cancelled');
+  });
+
   test('requests to /cellpipe without credentials are refused', async ({ baseURL, request }) => {
     // Plain fetch: nothing of the browser context (token header, cookies) is sent.
     const anonymous = (url: string, init?: RequestInit) => fetch(new URL(url, baseURL), init);
