@@ -21,24 +21,36 @@ function readJson(path) {
 
 /** Each suite runs its own runner and reports its counts from the runner's own report file. */
 const suites = [
-  {
-    name: 'jest',
+  ...[
+    ['jest', 'jest.config.js'],
+    ['jest:jupyterlab', 'jupyter-extension/jest.config.mjs'],
+    ['jest:vscode', 'vscode-extension/jest.config.js'],
+  ].map(([name, config]) => ({
+    name,
     run: (file) =>
       run(process.execPath, [
         '--experimental-vm-modules',
         'node_modules/jest/bin/jest.js',
         '--ci',
+        `--config=${config}`,
         '--json',
         `--outputFile=${file}`,
       ]),
     count: (file) => {
       const report = readJson(file);
-      return report && { passed: report.numPassedTests, failed: report.numFailedTests + report.numRuntimeErrorTestSuites, skipped: report.numPendingTests };
+      return (
+        report && {
+          passed: report.numPassedTests,
+          failed: report.numFailedTests + report.numRuntimeErrorTestSuites,
+          skipped: report.numPendingTests,
+        }
+      );
     },
-  },
+  })),
   {
     name: 'pytest',
-    run: (file) => run(join(root, '.venv', 'bin', 'python'), [
+    run: (file) =>
+      run(join(root, '.venv', 'bin', 'python'), [
         '-m',
         'pytest',
         '-q',
