@@ -118,6 +118,38 @@ describe('cellpipe compile', () => {
     expect(readdirSync(folder)).toEqual(['bad.ipynb']);
   });
 
+  it('refuses a notebook whose graph has errors, naming the cell', async () => {
+    const notebook = {
+      nbformat: 4,
+      nbformat_minor: 5,
+      metadata: {},
+      cells: [
+        {
+          cell_type: 'code',
+          id: 'one',
+          metadata: { tags: ['step:load'] },
+          source: 'x = 1',
+          outputs: [],
+          execution_count: null,
+        },
+        {
+          cell_type: 'code',
+          id: 'two',
+          metadata: { tags: ['step:use', 'prev:nowhere'] },
+          source: 'print(x)',
+          outputs: [],
+          execution_count: null,
+        },
+      ],
+    };
+    writeFileSync(join(folder, 'edges.ipynb'), JSON.stringify(notebook));
+    const result = await cellpipe(['compile', 'edges.ipynb', '--target', 'kfp', '-o', 'out.yaml'], folder);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/cell 1 \(id two\).*nowhere/);
+    expect(result.stderr.trim().split('\n')).toHaveLength(1);
+    expect(readdirSync(folder)).toEqual(['edges.ipynb']);
+  });
+
   it('reports an unwritable output as one line and leaves nothing behind', async () => {
     const result = await cellpipe(['compile', wine, '--target', 'argo', '-o', 'no-such-folder/out.yaml'], folder);
     expect(result.code).toBe(2);
