@@ -104,8 +104,15 @@ const plugin: JupyterFrontEndPlugin<void> = {
       onLogs: async (run: RunSummary) => {
         const live = controller.runs.get(run.runId);
         if (live) return showLogs(live);
+        let text: string;
+        try {
+          text = await controller.logs(run.runId, run.notebookPath);
+        } catch (error) {
+          return void showErrorMessage('cellpipe', (error as Error).message);
+        }
         const content = new Widget();
-        content.node.append(el('pre', undefined, await controller.logs(run.runId)));
+        content.addClass('cellpipe-Logs');
+        content.node.append(el('pre', undefined, text));
         const widget = new MainAreaWidget({ content });
         widget.title.label = `cellpipe logs: ${run.runId}`;
         app.shell.add(widget, 'main', { mode: 'split-bottom' });
@@ -115,7 +122,11 @@ const plugin: JupyterFrontEndPlugin<void> = {
         if (panel) await startRun(panel);
       },
       onCancel: async (run: RunSummary) => {
-        await controller.cancel(run.runId);
+        try {
+          await controller.cancel(run.runId);
+        } catch (error) {
+          void showErrorMessage('cellpipe', (error as Error).message);
+        }
         await refreshRuns();
       },
     });

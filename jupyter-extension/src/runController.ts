@@ -37,8 +37,11 @@ export class RunController {
     return runs;
   }
 
-  async logs(runId: string): Promise<string> {
-    const { text } = await requestAPI<{ text: string }>(`runs/${encodeURIComponent(runId)}/logs`);
+  /** Logs of a run; `path` (the notebook) finds runs this server did not start since it was launched. */
+  async logs(runId: string, path: string): Promise<string> {
+    const { text } = await requestAPI<{ text: string }>(
+      `runs/${encodeURIComponent(runId)}/logs?path=${encodeURIComponent(path)}`,
+    );
     return text;
   }
 

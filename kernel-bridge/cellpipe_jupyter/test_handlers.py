@@ -6,6 +6,8 @@ import pytest
 from tornado.httpclient import HTTPClientError
 from tornado.websocket import WebSocketClosedError
 
+from cellpipe_jupyter.handlers import read_record_logs
+
 
 def write_notebook(root, name, cells):
     notebook = nbformat.v4.new_notebook()
@@ -115,6 +117,9 @@ async def test_run_streams_events_lists_runs_and_logs(jp_fetch, jp_ws_fetch, jp_
 
     logs = json.loads((await jp_fetch("cellpipe", "runs", run_id, "logs")).body)["text"]
     assert "total is 10" in logs
+    # After a server restart only the run record remains: logs come from its files.
+    assert "total is 10" in read_record_logs(jp_root_dir / "pipe.ipynb", run_id)
+    assert read_record_logs(jp_root_dir / "pipe.ipynb", "no-such-run") == "(no record for run no-such-run)"
 
 
 async def test_failing_step_reports_the_cell(jp_fetch, jp_ws_fetch, jp_root_dir):
