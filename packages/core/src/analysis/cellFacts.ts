@@ -481,6 +481,13 @@ namespace Private {
         }
         this.target(part, scope, targets);
       }
+      // `a = b = []`: every name of a chained assignment is bound to the same object.
+      const chained = parts.slice(0, lastOp).filter((part) => part.name === 'VariableName');
+      if (parts.filter((part) => part.name === 'AssignOp').length < 2) return;
+      for (const name of chained) {
+        const others = chained.filter((other) => other !== name).map((other) => this.text(other));
+        this.alias(this.text(name), others, scope);
+      }
     }
 
     /** Binds or mutates an assignment target; `aliasTargets` are the names the assigned value may share objects with. */

@@ -92,6 +92,11 @@ describe('data edges', () => {
     expect(inputs(graph, 'c')).toEqual(['jan<-b:value', 'feb<-b:value']);
   });
 
+  test('names bound by one chained assignment share their object', () => {
+    const graph = pipeline({ a: 'history = log = []', b: 'log.append(1)', c: 'print(history)' });
+    expect(inputs(graph, 'c')).toEqual(['history<-b:value']);
+  });
+
   test('aliases made in one step are followed in a later step', () => {
     const graph = pipeline({ a: 'train = {}\ndata = [train]', b: 'for d in data:\n    d.clear()', c: 'print(train)' });
     expect(inputs(graph, 'c')).toEqual(['train<-b:value']);
