@@ -27,10 +27,10 @@ function run(command, args, options = {}) {
 
 function ensureChromium() {
   if (existsSync(chromium)) return;
-  const sudo = process.getuid?.() === 0 ? [] : ['sudo'];
-  const apt = (...args) => run(sudo[0] ?? 'apt-get', [...sudo.slice(1), ...(sudo.length ? ['apt-get'] : []), ...args]);
-  apt('update');
-  apt('install', '-y', '--no-install-recommends', 'chromium');
+  // Debian's chromium package: Playwright's own browser download is never used.
+  const [command, ...prefix] = process.getuid?.() === 0 ? ['apt-get'] : ['sudo', 'apt-get'];
+  run(command, [...prefix, 'update']);
+  run(command, [...prefix, 'install', '-y', '--no-install-recommends', 'chromium']);
 }
 
 function ensureVenv() {
