@@ -302,7 +302,6 @@ namespace Private {
       if (this.resolve(name, scope)) return;
       const facts = this.functionOf(scope);
       if (DYNAMIC_BUILTINS.has(name)) this.dynamic(name, scope, at);
-      if (BUILTINS.has(name)) return;
       if (facts) pushUnique(facts.reads, name);
       else this.events.push({ op: 'read', name, line: this.line(at) });
     }
@@ -335,7 +334,6 @@ namespace Private {
     private mutate(name: string, scope: Scope, at: number): void {
       const owner = this.resolve(name, scope);
       if (!owner) {
-        if (BUILTINS.has(name)) return;
         const facts = this.functionOf(scope);
         if (facts) pushUnique(facts.mutates, name);
         else this.events.push({ op: 'mutate', name, line: this.line(at) });
@@ -1100,7 +1098,7 @@ namespace Private {
         }
       };
       for (const node of nodes) visit(node);
-      return [...roots].filter((name) => !BUILTINS.has(name) || this.resolve(name, scope) !== undefined);
+      return [...roots];
     }
   }
 }

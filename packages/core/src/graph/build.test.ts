@@ -182,6 +182,14 @@ describe('data edges', () => {
     expect(inputs(graph, 'c')).toEqual(['x<-a:value']);
   });
 
+  test('a rebound builtin name is an ordinary value', () => {
+    const graph = pipeline({
+      a: 'sum = 0\nfor v in [1, 2]:\n    sum += v\ninput = [sum]',
+      b: 'print(sum, input, len(input))',
+    });
+    expect(inputs(graph, 'b')).toEqual(['sum<-a:value', 'input<-a:value']);
+  });
+
   test('builtins are never inputs', () => {
     const graph = pipeline({ a: 'x = [3, 1]', b: 'print(sorted(x), len(x), range(2), ValueError)' });
     expect(inputs(graph, 'b')).toEqual(['x<-a:value']);

@@ -251,7 +251,10 @@ namespace Private {
     private metricsCell(cell: NotebookCell): void {
       const names = new Set<string>();
       for (const statement of this.facts(cell).statements) {
-        for (const event of statement.events) if (event.op === 'read') names.add(event.name);
+        for (const event of statement.events) {
+          if (event.op === 'read' && (this.producers.has(event.name) || !BUILTINS.has(event.name)))
+            names.add(event.name);
+        }
       }
       for (const name of names) {
         const producer = this.producers.get(name);
@@ -325,7 +328,7 @@ namespace Private {
           return this.call(event.callee, event.attribute, event.args, event.line, visiting);
         case 'dynamic':
           for (const [name, producer] of this.producers) {
-            if (producer.kind !== 'parameter' && !producer.deleted) this.read(name, event.line, visiting);
+            if (!producer.deleted) this.read(name, event.line, visiting);
           }
           this.fallback = { step: state.member.name, kind: 'value' };
           return;
@@ -387,8 +390,10 @@ namespace Private {
     private read(name: string, line: number, visiting: Set<object>, deferred = false): void {
       const state = this.current;
       const cell = this.cell;
-      if (!state || !cell || BUILTINS.has(name)) return;
-      const producer = this.producers.get(name) ?? this.fallback;
+      if (!state || !cell) return;
+      // A notebook may rebind a builtin name (`sum = 0`); only an unbound builtin is not an input.
+      const producer = this.producers.get(name) ?? (BUILTINS.has(name) ? undefined : this.fallback);
+      if (!producer && BUILTINS.has(name)) return;
       if (!producer || producer.deleted) {
         if (deferred) return;
         const key = `${cell.id}:${name}`;
