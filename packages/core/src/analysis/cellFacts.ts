@@ -470,7 +470,7 @@ namespace Private {
       }
       const value = parts.slice(lastOp + 1);
       for (const part of value) this.expression(part, scope);
-      const targets = this.aliasRoots(value, scope);
+      const targets = this.aliasRoots(value);
       for (const part of parts.slice(0, lastOp)) {
         if (part.name === 'AssignOp' || part.name === ',' || part.name === '*') continue;
         if (part.name === 'TypeDef') {
@@ -576,7 +576,7 @@ namespace Private {
       const inAt = parts.findIndex((part) => part.name === 'in');
       const iterable = parts.slice(inAt + 1).filter((part) => part.name !== 'Body');
       for (const part of iterable) this.expression(part, scope);
-      const targets = this.aliasRoots(iterable, scope);
+      const targets = this.aliasRoots(iterable);
       for (const part of parts.slice(0, inAt)) {
         if (part.name === 'for' || part.name === 'async' || part.name === ',') continue;
         this.target(part, scope, targets);
@@ -614,7 +614,7 @@ namespace Private {
         if (part.name === 'Body') {
           this.body(part, scope);
         } else if (parts[i - 1]?.name === 'as') {
-          this.target(part, scope, this.aliasRoots(lastItem, scope));
+          this.target(part, scope, this.aliasRoots(lastItem));
         } else {
           this.expression(part, scope);
           lastItem = [part];
@@ -873,7 +873,7 @@ namespace Private {
           const [target, , value] = children(node);
           if (value) this.expression(value, scope);
           if (target) this.bind(this.text(target), scope, target.from);
-          if (target && value) this.alias(this.text(target), this.aliasRoots([value], scope), scope);
+          if (target && value) this.alias(this.text(target), this.aliasRoots([value]), scope);
           return;
         }
         case 'LambdaExpression': {
@@ -1063,7 +1063,7 @@ namespace Private {
     }
 
     /** Names whose objects an expression's value may contain or be (conservative: containers, subscripts, copies of references). */
-    private aliasRoots(nodes: SyntaxNode[], scope: Scope): string[] {
+    private aliasRoots(nodes: SyntaxNode[]): string[] {
       const roots = new Set<string>();
       const visit = (node: SyntaxNode): void => {
         if (node.name === 'VariableName') {
