@@ -106,7 +106,6 @@ export async function layoutGraph(graph: PipelineGraph, options: LayoutOptions =
   };
 }
 
-// eslint-disable-next-line @typescript-eslint/no-namespace -- JupyterLab convention (Private)
 namespace Private {
   type ElkInstance = { layout(graph: ElkNode): Promise<ElkNode> };
   type ElkConstructor = new () => ElkInstance;
