@@ -1,4 +1,8 @@
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { buildNotebook } from '../notebook/builder.js';
+import { readNotebook } from '../notebook/read.js';
 import { NotebookAnalyzer } from './analyzer.js';
 import { analyzeNotebook } from './build.js';
 
@@ -57,5 +61,46 @@ describe('NotebookAnalyzer', () => {
   test('unknown cell ids are rejected', () => {
     const analyzer = new NotebookAnalyzer({ notebook: buildNotebook(cells) });
     expect(() => analyzer.updateCell('nope', { source: '' })).toThrow(/no cell with id nope/);
+  });
+});
+
+describe('NotebookAnalyzer on the test corpus', () => {
+  const corpus = join(dirname(fileURLToPath(import.meta.url)), '../../../../test/corpus');
+  const files = existsSync(corpus) ? readdirSync(corpus).filter((file) => file.endsWith('.ipynb')) : [];
+
+  /** Deterministic pseudo-random numbers so a failure can be replayed. */
+  function random(seed: number): () => number {
+    let state = seed;
+    return () => {
+      state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
+      return state / 2 ** 32;
+    };
+  }
+
+  test.each(files)('edits to %s keep the incremental graph equal to a full analysis', (file) => {
+    const notebook = readNotebook(readFileSync(join(corpus, file), 'utf8'), file);
+    const analyzer = new NotebookAnalyzer({ notebook });
+    const next = random(file.length * 7919);
+    let cells = notebook.cells.map((cell) => ({ ...cell, tags: [...cell.tags] }));
+    for (let round = 0; round < 6 && cells.length > 1; round++) {
+      const pick = Math.floor(next() * cells.length);
+      const cell = cells[pick]!;
+      const action = round % 3;
+      if (action === 0) {
+        const source = `${cell.source}\nprobe_${round} = ${round}`;
+        analyzer.updateCell(cell.id, { source });
+        cells[pick] = { ...cell, source };
+      } else if (action === 1) {
+        const tags = cell.tags.some((tag) => tag.startsWith('step:')) ? [] : [`step:edit-${round}`];
+        analyzer.updateCell(cell.id, { tags });
+        cells[pick] = { ...cell, tags };
+      } else {
+        const [moved] = cells.splice(pick, 1);
+        cells.splice(Math.floor(next() * cells.length), 0, moved!);
+        cells = cells.map((c, index) => ({ ...c, index }));
+        analyzer.setCells(cells);
+      }
+      expect(analyzer.graph).toEqual(analyzeNotebook({ ...notebook, cells }));
+    }
   });
 });
