@@ -63,13 +63,17 @@ async function main() {
   void analyzer.graph;
   const editor = makeEditor(notebook, seededRandom(3));
   const samples = [];
+  const cpuSamples = [];
   for (let i = 0; i < WARM_UP_EDITS + EDITS; i++) {
     const edit = editor.next();
-    const { ms } = timed(() => {
+    const { ms, cpuMs } = timed(() => {
       analyzer.updateCell(edit.id, { source: edit.source });
       return analyzer.graph;
     });
-    if (i >= WARM_UP_EDITS) samples.push(ms);
+    if (i >= WARM_UP_EDITS) {
+      samples.push(ms);
+      cpuSamples.push(cpuMs);
+    }
   }
   // The incremental result must be the graph a full analysis of the edited notebook gives, or the timing means nothing.
   const edited = {
@@ -81,7 +85,7 @@ async function main() {
   const editMedian = median(samples);
   const editP95 = quantile(samples, 0.95);
   console.log(
-    `edit → graph: median ${formatMs(editMedian)}, p95 ${formatMs(editP95)}, max ${formatMs(Math.max(...samples))}; full analysis ${formatMs(median(full))}`,
+    `edit → graph: median ${formatMs(editMedian)} (CPU ${formatMs(median(cpuSamples))}), p95 ${formatMs(editP95)}, max ${formatMs(Math.max(...samples))}; full analysis ${formatMs(median(full))}`,
   );
   writeSection(
     'incremental',
@@ -97,10 +101,23 @@ async function main() {
         ],
         ['One-cell edit → updated graph, p95', formatMs(editP95), `≤ ${TARGET_MS} ms`, mark(editP95 <= TARGET_MS)],
         ['One-cell edit → updated graph, worst', formatMs(Math.max(...samples)), '—', ''],
+        [
+          'One-cell edit → updated graph, CPU time, median',
+          formatMs(median(cpuSamples)),
+          `≤ ${TARGET_MS} ms`,
+          mark(median(cpuSamples) <= TARGET_MS),
+        ],
+        [
+          'One-cell edit → updated graph, CPU time, p95',
+          formatMs(quantile(cpuSamples, 0.95)),
+          `≤ ${TARGET_MS} ms`,
+          mark(quantile(cpuSamples, 0.95) <= TARGET_MS),
+        ],
         [`Full analysis (\`analyzeNotebook\`), median of ${FULL_RUNS}`, formatMs(median(full)), '—', ''],
         [`New \`NotebookAnalyzer\` + \`.graph\`, median of ${FULL_RUNS}`, formatMs(median(fresh)), '—', ''],
       ],
       notes: [
+        'Wall-clock rows include time the process waited for one of the 2 shared cores (see the load average); CPU-time rows (user + system, all threads, GC included) do not, and are what an idle machine would show.',
         `After the edits, the incremental graph's steps ${agrees ? 'equal' : '**differ from**'} a full analysis of the edited notebook.`,
       ],
     }),
