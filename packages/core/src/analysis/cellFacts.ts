@@ -577,11 +577,20 @@ namespace Private {
       const iterable = parts.slice(inAt + 1).filter((part) => part.name !== 'Body');
       for (const part of iterable) this.expression(part, scope);
       const targets = this.aliasRoots(iterable);
-      for (const part of parts.slice(0, inAt)) {
-        if (part.name === 'for' || part.name === 'async' || part.name === ',') continue;
-        this.target(part, scope, targets);
-      }
+      const names = parts.slice(0, inAt).filter((part) => !['for', 'async', ','].includes(part.name));
+      // `for k, v in d.items()` / `for i, x in enumerate(xs)`: the key or counter is not part of the container.
+      const keyed = names.length === 2 && iterable.length === 1 && this.yieldsKeyFirst(iterable[0] as SyntaxNode);
+      names.forEach((part, i) => this.target(part, scope, keyed && i === 0 ? [] : targets));
       for (const part of parts) if (part.name === 'Body') this.body(part, scope);
+    }
+
+    private yieldsKeyFirst(node: SyntaxNode): boolean {
+      if (node.name !== 'CallExpression') return false;
+      const callee = node.firstChild;
+      if (callee?.name === 'VariableName') return this.text(callee) === 'enumerate';
+      return (
+        callee?.name === 'MemberExpression' && callee.lastChild !== null && this.text(callee.lastChild) === 'items'
+      );
     }
 
     private tryStatement(parts: SyntaxNode[], scope: Scope): void {

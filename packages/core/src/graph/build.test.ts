@@ -182,6 +182,29 @@ describe('data edges', () => {
     expect(inputs(graph, 'c')).toEqual(['x<-a:value']);
   });
 
+  test('the key of items() and the counter of enumerate() are not part of the container', () => {
+    const graph = pipeline({
+      a: 'frames = {"a": {}}\nrows = [{}]',
+      b: 'for name, frame in frames.items():\n    pass\nfor i, row in enumerate(rows):\n    pass',
+      c: 'frames["a"]["m"] = 1\nrows[0]["m"] = 1',
+      d: 'print(name, i, frame, row)',
+    });
+    expect(inputs(graph, 'd')).toEqual(['name<-b:value', 'i<-b:value', 'frame<-c:value', 'row<-c:value']);
+  });
+
+  test('a name defined only in a skipped cell is reported as such', () => {
+    const graph = analyzeNotebook(
+      buildNotebook([
+        { source: 'a = 1', tags: ['step:a'] },
+        { source: 'peek = a * 2', tags: ['skip'] },
+        { source: 'print(peek)', tags: ['step:b'] },
+      ]),
+    );
+    expect(graph.warnings.find((w) => w.code === 'unresolved-name')?.message).toBe(
+      "cell 2 (id cell-2): line 1: 'peek' is only defined in skipped cell 1 (id cell-1), which the pipeline does not run",
+    );
+  });
+
   test('a rebound builtin name is an ordinary value', () => {
     const graph = pipeline({
       a: 'sum = 0\nfor v in [1, 2]:\n    sum += v\ninput = [sum]',

@@ -94,6 +94,7 @@ namespace Private {
     private readonly producers = new Map<string, Producer>();
     private readonly aliases = new Map<string, Set<string>>();
     private readonly holders = new Map<string, Set<string>>();
+    private readonly skippedWriters = new Map<string, NotebookCell>();
     private readonly parameters: Record<string, ParameterValue> = {};
     private readonly states = new Map<string, StepState>();
     private readonly prelude: Located[] = [];
@@ -156,6 +157,7 @@ namespace Private {
         this.cell = member.cell;
         if (member.role === 'parameters') this.parameterCell(member.cell);
         else if (member.role === 'metrics') this.metricsCell(member.cell);
+        else if (member.role === 'skip' && python) this.skippedCell(member.cell);
         else if (member.role === 'step' && member.step !== undefined && python) {
           this.current = this.states.get(member.step);
           for (const located of this.statementsOf(member.cell)) this.statement(located);
@@ -245,6 +247,13 @@ namespace Private {
           cellIndex: cell.index,
           ...(line !== undefined ? { line } : {}),
         });
+      }
+    }
+
+    /** Names bound only in `skip` cells explain a later unresolved name. */
+    private skippedCell(cell: NotebookCell): void {
+      for (const statement of this.facts(cell).statements) {
+        for (const event of statement.events) if (event.op === 'write') this.skippedWriters.set(event.name, cell);
       }
     }
 
@@ -399,9 +408,12 @@ namespace Private {
         const key = `${cell.id}:${name}`;
         if (!state.reported.has(key)) {
           state.reported.add(key);
+          const skipped = this.skippedWriters.get(name);
           this.warnings.push({
             code: 'unresolved-name',
-            message: `${where(cell)}: line ${line}: '${name}' is not defined by any cell above`,
+            message: skipped
+              ? `${where(cell)}: line ${line}: '${name}' is only defined in skipped ${where(skipped)}, which the pipeline does not run`
+              : `${where(cell)}: line ${line}: '${name}' is not defined by any cell above`,
             cellId: cell.id,
             cellIndex: cell.index,
             line,
