@@ -216,6 +216,14 @@ describe('compileArgo', () => {
     expect(() => compileArgo(notebook, graph, { runtimeFiles })).toThrow(/parameter 'label'.*'\{\{' is not allowed/);
   });
 
+  it('rejects a parameter name Argo cannot carry', () => {
+    const { notebook, graph } = samplePipeline();
+    graph.parameters['taux_réel'] = 0.5;
+    expect(() => compileArgo(notebook, graph, { runtimeFiles })).toThrow(
+      /parameter 'taux_réel' cannot be an Argo parameter name/,
+    );
+  });
+
   it('rejects a notebook without steps and reserved step names', () => {
     const { notebook, graph } = samplePipeline();
     expect(() => compileArgo(notebook, { ...graph, steps: [] }, { runtimeFiles })).toThrow(/no steps to compile/);

@@ -156,6 +156,10 @@ describe('compileKfp', () => {
     }
   });
 
+  it('derives a KFP pipeline name from the notebook or option', () => {
+    expect(compileSample({ name: 'Données Été 2024!' }).spec.pipelineInfo.name).toBe('donnees-ete-2024');
+  });
+
   it('rejects two accelerators on one step', () => {
     const { notebook, graph } = samplePipeline();
     graph.steps[2]!.settings.limits = { 'nvidia.com/gpu': '1', 'amd.com/gpu': '1' };

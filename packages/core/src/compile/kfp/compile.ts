@@ -281,6 +281,7 @@ namespace Private {
   export function pipelineName(name: string): string {
     const normalized = name
       .normalize('NFKD')
+      .replace(/\p{M}+/gu, '')
       .toLowerCase()
       .replace(/[^a-z0-9-]+/g, '-')
       .replace(/^-+|-+$/g, '')
