@@ -3,7 +3,8 @@ from pathlib import Path
 
 import pytest
 
-pytest_plugins = ["pytest_jupyter.jupyter_server"]
+# Star import instead of `pytest_plugins`, which pytest only allows in a top-level conftest.
+from pytest_jupyter.jupyter_server import *  # noqa: E402,F401,F403
 
 REPO = Path(__file__).resolve().parents[2]
 
