@@ -13,7 +13,7 @@ module.exports = {
   testDir: __dirname,
   testMatch: '**/*.spec.ts',
   outputDir: path.join(__dirname, 'test-results'),
-  reporter: [['list']],
+  reporter: process.env.PLAYWRIGHT_JSON_OUTPUT_NAME ? [['list'], ['json']] : [['list']],
   workers: 1,
   retries: 0,
   timeout: 180000,
