@@ -170,11 +170,11 @@ namespace Private {
     });
     if (!found) return undefined;
     const line = code.slice(0, found.from).split('\n').length;
-    const text = code.slice(found.from, found.to).trim();
+    const text = code.slice(found.from, found.to).trim().slice(0, 20).replace(/\s+/g, ' ');
     return {
       code: 'syntax-error',
       line,
-      message: `line ${line}: syntax error${text ? ` near '${text.slice(0, 20)}'` : ''}`,
+      message: `line ${line}: syntax error${text ? ` near '${text}'` : ''}`,
     };
   }
 

@@ -615,3 +615,32 @@ describe('robustness', () => {
     });
   });
 });
+
+describe('never throws for cell content', () => {
+  test('truncated sources and junk tags give warnings, not exceptions', () => {
+    const sources = [
+      'def f(x:\n    return x',
+      'class C(:\n  pass',
+      'x = [1, 2,\ny = 3',
+      'for in range(3): pass',
+      '@\ndef g(): pass',
+      'lambda: (yield)',
+      'match x:\n  case {**rest, "k": 1}: pass',
+      'print(f"{x!r:>{width}}")',
+      'a[1:2, ::3] = b @ c',
+      'async def h():\n    async with a as b, c as d:\n        await e\n    return [i async for i in aiter()]',
+      'x = """unterminated',
+      '%%time\n%%bash\n!!',
+      '\\',
+      '\u0000\uffff',
+    ];
+    const cells = sources.map((source, i) => ({
+      source,
+      tags: i % 4 === 0 ? [`step:s${i}`, 'limit:cpu:', 'prev:', ':', 'step:'] : ['???', 'odd\ntag'],
+    }));
+    const graph = analyzeNotebook(buildNotebook(cells));
+    expect(graph.steps.flatMap((s) => s.cells)).toHaveLength(sources.length);
+    expect(graph.warnings.filter((w) => w.code === 'syntax-error').length).toBeGreaterThanOrEqual(5);
+    expect(graph.warnings.every((w) => !w.message.includes('\n'))).toBe(true);
+  });
+});

@@ -9,7 +9,7 @@ import {
 import { LiteralError, parseParameterAssignments } from '../analysis/literal.js';
 import { BUILTINS, functionMutatesArguments } from '../analysis/purity.js';
 import { mergeStepSettings, parseCellTags, stepSettingsOf } from '../tags/parse.js';
-import { assignCells, pipelineName, type StepMembership } from './membership.js';
+import { assignCells, oneLine, pipelineName, type StepMembership } from './membership.js';
 import type {
   AnalysisWarning,
   CodeDependency,
@@ -185,7 +185,7 @@ namespace Private {
         steps,
         parameters: this.parameters,
         definitions: this.definitions,
-        warnings: this.warnings,
+        warnings: this.warnings.map((warning) => ({ ...warning, message: oneLine(warning.message) })),
       };
     }
 

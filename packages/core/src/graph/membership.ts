@@ -120,6 +120,11 @@ export function assignCells(notebook: Notebook): Membership {
   return { cells, steps: ordered, warnings };
 }
 
+/** Tags and names come from users: control characters are shown escaped so a message stays on one line. */
+export function oneLine(text: string): string {
+  return text.replace(/[\u0000-\u001f\u007f]/g, (char) => `\\x${char.charCodeAt(0).toString(16).padStart(2, '0')}`);
+}
+
 /** Cell id → the (normalised) step that runs it, or null for markdown, skipped, parameter, metrics and prelude cells. */
 export function stepNameForCells(notebook: Notebook): Map<string, string | null> {
   const membership = assignCells(notebook);
@@ -132,7 +137,7 @@ export function stepNameForCells(notebook: Notebook): Map<string, string | null>
   );
 }
 
-export namespace Private {
+namespace Private {
   export function where(cell: NotebookCell): string {
     return `cell ${cell.index} (id ${cell.id})`;
   }
