@@ -120,6 +120,7 @@ export function analyzeCellSource(source: string): CellFacts {
 }
 
 namespace Private {
+  export const BRANCHING = new Set(['IfStatement', 'WhileStatement', 'ForStatement', 'TryStatement', 'MatchStatement']);
   const COMPREHENSIONS = new Set([
     'ArrayComprehensionExpression',
     'DictionaryComprehensionExpression',
@@ -212,6 +213,8 @@ namespace Private {
     private events: FactEvent[] = [];
     private definitions: DefinitionFacts[] = [];
     private lambdas?: FunctionFacts;
+    /** Depth of compound statements whose bodies may not run. */
+    private conditional = 0;
     private readonly lineStarts: number[] = [0];
     private readonly module: Scope = Walker.scope('module');
 
@@ -324,7 +327,11 @@ namespace Private {
       if (s.kind === 'module' || s.globals.has(name)) {
         const facts = this.functionOf(s);
         if (facts && s.kind !== 'module') pushUnique(facts.writes, name);
-        else this.events.push({ op: 'write', name, line: this.line(at), ...(code ? { code } : {}) });
+        else {
+          // A binding that may not happen (inside if/for/while/try/match) keeps the earlier value alive.
+          if (this.conditional > 0) this.events.push({ op: 'read', name, line: this.line(at), deferred: true });
+          this.events.push({ op: 'write', name, line: this.line(at), ...(code ? { code } : {}) });
+        }
       } else {
         s.locals.add(name);
         s.aliases.delete(name);
@@ -372,6 +379,16 @@ namespace Private {
     }
 
     private statement(node: SyntaxNode, scope: Scope): void {
+      if (!Private.BRANCHING.has(node.name)) return this.simpleStatement(node, scope);
+      this.conditional++;
+      try {
+        this.simpleStatement(node, scope);
+      } finally {
+        this.conditional--;
+      }
+    }
+
+    private simpleStatement(node: SyntaxNode, scope: Scope): void {
       const parts = children(node);
       switch (node.name) {
         case 'Body':

@@ -34,6 +34,17 @@ describe('data edges', () => {
     expect(step(graph, 'b').outputs).toEqual(['x']);
   });
 
+  test('a binding that may not happen keeps the earlier value as an input', () => {
+    const graph = pipeline({
+      a: 'x = 1\nrows = []\nlast = None',
+      b: 'if len(rows) > 3:\n    x = 2\nfor last in rows:\n    pass\ntry:\n    y = 1 / len(rows)\nexcept ZeroDivisionError:\n    y = 0',
+      c: 'print(x, last, y)',
+    });
+    expect(inputs(graph, 'b')).toEqual(['rows<-a:value', 'x<-a:value', 'last<-a:value']);
+    expect(inputs(graph, 'c')).toEqual(['x<-b:value', 'last<-b:value', 'y<-b:value']);
+    expect(graph.warnings).toEqual([]);
+  });
+
   test('names written before being read inside a step are not inputs', () => {
     const graph = pipeline({ a: 'x = 1', b: 'x = 5\nprint(x)' });
     expect(inputs(graph, 'b')).toEqual([]);
