@@ -597,7 +597,12 @@ namespace Private {
       const names = parts.slice(0, inAt).filter((part) => !['for', 'async', ','].includes(part.name));
       // `for k, v in d.items()` / `for i, x in enumerate(xs)`: the key or counter is not part of the container.
       const keyed = names.length === 2 && iterable.length === 1 && this.yieldsKeyFirst(iterable[0] as SyntaxNode);
+      // Looping over a literal that has items always binds the targets.
+      const literal = iterable.length === 1 && ['TupleExpression', 'ArrayExpression'].includes(iterable[0]?.name ?? '');
+      const certain = literal && children(iterable[0] as SyntaxNode).some((part) => !'()[],'.includes(part.name));
+      if (certain) this.conditional--;
       names.forEach((part, i) => this.target(part, scope, keyed && i === 0 ? [] : targets));
+      if (certain) this.conditional++;
       for (const part of parts) if (part.name === 'Body') this.body(part, scope);
     }
 

@@ -41,6 +41,8 @@ describe('data edges', () => {
       c: 'print(x, last, y)',
     });
     expect(inputs(graph, 'b')).toEqual(['rows<-a:value', 'x<-a:value', 'last<-a:value']);
+    const literal = pipeline({ a: 'd = 1', b: 'for d in (1, 2):\n    pass' });
+    expect(inputs(literal, 'b')).toEqual([]);
     expect(inputs(graph, 'c')).toEqual(['x<-b:value', 'last<-b:value', 'y<-b:value']);
     expect(graph.warnings).toEqual([]);
   });
