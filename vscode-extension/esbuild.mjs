@@ -1,8 +1,8 @@
 // Bundles the extension host code (with @cellpipe/core from source), the notebook renderer and the graph webview,
 // and copies the Python step runtime beside the bundle where core's runtimeDir() looks for it.
 import { build } from 'esbuild';
-import { cpSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { cpSync, mkdirSync, rmSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -99,7 +99,11 @@ await build({
 
 const runtimeSource = join(here, '..', 'kernel-bridge', 'cellpipe');
 const runtimeTarget = join(dist, 'runtime', 'cellpipe');
-mkdirSync(runtimeTarget, { recursive: true });
-for (const file of readdirSync(runtimeSource)) {
-  if (file.endsWith('.py') && !file.startsWith('test_')) cpSync(join(runtimeSource, file), join(runtimeTarget, file));
-}
+// The step runtime's sources only: no tests, no bytecode caches.
+cpSync(runtimeSource, runtimeTarget, {
+  recursive: true,
+  filter: (source) => {
+    const name = basename(source);
+    return name !== '__pycache__' && !name.startsWith('test_') && (name.endsWith('.py') || !name.includes('.'));
+  },
+});

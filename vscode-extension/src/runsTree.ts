@@ -21,10 +21,14 @@ export class RunsTree implements vscode.TreeDataProvider<RunsNode>, vscode.Dispo
   private readonly changed = new vscode.EventEmitter<RunsNode | undefined>();
   readonly onDidChangeTreeData = this.changed.event;
   private readonly disposables: vscode.Disposable[] = [this.changed];
+  private ticker?: ReturnType<typeof setInterval>;
 
   constructor(private readonly options: RunsTree.IOptions) {
     this.disposables.push(
-      options.runs.onDidChange(() => this.changed.fire(undefined)),
+      options.runs.onDidChange(() => {
+        this.changed.fire(undefined);
+        this.updateTicker();
+      }),
       vscode.window.createTreeView('cellpipe.runs', { treeDataProvider: this, showCollapseAll: true }),
     );
   }
@@ -42,7 +46,18 @@ export class RunsTree implements vscode.TreeDataProvider<RunsNode>, vscode.Dispo
     return node.kind === 'run' ? Private.runItem(run) : Private.stepItem(run, run.steps.get(node.step));
   }
 
+  /** Redraws once a second while a run is going so running steps' elapsed times tick. */
+  private updateTicker(): void {
+    const running = this.options.runs.all.some((run) => run.state === 'running');
+    if (running && !this.ticker) this.ticker = setInterval(() => this.changed.fire(undefined), 1000);
+    if (!running && this.ticker) {
+      clearInterval(this.ticker);
+      this.ticker = undefined;
+    }
+  }
+
   dispose(): void {
+    if (this.ticker) clearInterval(this.ticker);
     for (const disposable of this.disposables) disposable.dispose();
   }
 }

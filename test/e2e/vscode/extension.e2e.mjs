@@ -102,19 +102,21 @@ async function openRunsView() {
   if ((await header.getAttribute('aria-expanded')) !== 'true') await header.click();
 }
 
-/** Every row of the Runs view: the list only renders what is on screen, so it is scrolled through. */
+/** Every row of the Runs view: the list only renders what is on screen, so it is paged through from the top. */
 async function runsViewTexts() {
   const pane = page.locator('.pane', { has: page.locator('.pane-header', { hasText: /cellpipe Runs/i }) });
   const list = pane.locator('.monaco-list').first();
   const texts = new Set();
-  await list.hover();
-  for (let scroll = 0; scroll < 6; scroll++) {
-    for (const text of await pane.locator('.monaco-list-row').allInnerTexts())
+  await list.focus();
+  await page.keyboard.press('Home');
+  for (let pageDown = 0; pageDown < 6; pageDown++) {
+    for (const text of await pane.locator('.monaco-list-row').allInnerTexts()) {
       texts.add(text.replace(/\s+/g, ' ').trim());
-    await page.mouse.wheel(0, 60);
+    }
+    await page.keyboard.press('PageDown');
     await page.waitForTimeout(100);
   }
-  await page.mouse.wheel(0, -1000);
+  await page.keyboard.press('Home');
   return [...texts];
 }
 
@@ -305,4 +307,38 @@ test('analysis warnings are Problems on the cells', async () => {
   });
   assert.match(problems, /cellpipe/);
   await page.screenshot({ path: join(screenshots, 'problems.png') });
+});
+
+test('the Runs view cancels a running pipeline and re-runs it', async () => {
+  const slow = failingNotebook();
+  slow.cells = [
+    { ...slow.cells[2], id: 's1', metadata: { tags: ['step:wait'] }, source: 'import time\ntime.sleep(120)\n' },
+  ];
+  writeFileSync(join(workspace, 'slow.ipynb'), JSON.stringify(slow, null, 1));
+  await contextMenu('slow.ipynb', 'Run as Pipeline');
+  await openRunsView();
+  const runRow = () =>
+    page
+      .locator('.pane', { has: page.locator('.pane-header', { hasText: /cellpipe Runs/i }) })
+      .locator('.monaco-list-row', { hasText: 'slow.ipynb' });
+  await waitFor('the slow step running', async () =>
+    (await runsViewTexts()).some((text) => /^wait\s*running/.test(text)),
+  );
+  await runRow().first().hover();
+  await runRow().first().locator('.action-label[aria-label="Cancel Run"]').click();
+  await waitFor('the run cancelled', async () =>
+    (await runsViewTexts()).some((text) => /slow\.ipynb\s*cancelled/.test(text)),
+  );
+  await runRow().first().hover();
+  await runRow().first().locator('.action-label[aria-label="Re-run"]').click();
+  await waitFor('a second run of the notebook', async () => (await runRow().count()) >= 2);
+  await waitFor('the second run running', async () =>
+    (await runsViewTexts()).some((text) => /slow\.ipynb\s*running/.test(text)),
+  );
+  await runRow().first().hover();
+  await runRow().first().locator('.action-label[aria-label="Cancel Run"]').click();
+  await waitFor(
+    'the second run cancelled',
+    async () => (await runsViewTexts()).filter((text) => /slow\.ipynb\s*cancelled/.test(text)).length >= 2,
+  );
 });
