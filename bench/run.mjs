@@ -92,7 +92,7 @@ function runChild(name) {
   });
 }
 
-function header(info, buildState, summaryRows) {
+function header(info, buildState, summaryRows, only) {
   const lines = [
     `_Last run: ${new Date().toISOString().replace(/\.\d+Z$/, 'Z')} by \`npm run bench\` (\`node bench/run.mjs\`)._`,
     '',
@@ -103,6 +103,9 @@ function header(info, buildState, summaryRows) {
     `- **Python:** ${info.python}`,
     `- **Disk (benchmark temp folder):** ${info.disk}`,
     `- **Build:** ${buildState}`,
+    ...(only.length
+      ? [`- **Partial run:** ${only.join(', ')}; the other rows and sections are from earlier runs`]
+      : []),
     `- **Load average when the run started (1/5/15 min):** ${info.load}`,
   ];
   if (summaryRows.length) lines.push('', table(['Benchmark', 'Status', 'Duration'], summaryRows));
@@ -115,7 +118,13 @@ async function main() {
   const buildState = args.includes('--no-build') ? 'not rebuilt (--no-build)' : build();
   const info = machineInfo({ python: venvPython, workDir: tmpdir() });
   const names = discover().filter((name) => only.length === 0 || only.includes(name));
-  writeSection('machine', header(info, buildState, []));
+  // Benchmarks not named on the command line keep their row from the last run.
+  const earlier = new Map(
+    [...(readSection('machine') ?? '').matchAll(/^\| ([\w.-]+) \| ([^|]*) \| ([^|]*) \|$/gm)]
+      .filter(([, name]) => name !== 'Benchmark' && !/^-+$/.test(name) && !names.includes(name))
+      .map(([, name, status, duration]) => [name, [name, status.trim(), duration.trim()]]),
+  );
+  writeSection('machine', header(info, buildState, [...earlier.values()], only));
 
   const summary = [];
   for (const name of names) {
@@ -149,7 +158,9 @@ async function main() {
     writeSection(name, wroteThisRun ? `${after}\n\n${failure}` : `## ${name}\n\n${failure}`);
     summary.push([name, '❌ failed', formatMs(elapsedMs)]);
   }
-  writeSection('machine', header(info, buildState, summary));
+  const order = discover();
+  const rows = [...summary, ...earlier.values()].sort((a, b) => order.indexOf(a[0]) - order.indexOf(b[0]));
+  writeSection('machine', header(info, buildState, rows, only));
   console.log(`\n${resultsPath} updated`);
   return summary.some(([, status]) => status.includes('failed')) ? 1 : 0;
 }

@@ -78,7 +78,6 @@ async function main() {
     } catch (error) {
       console.log(`runtime import not measured: ${error.message}`);
     }
-    const cliStartMs = medianOf(5, () => timeProcess(process.execPath, [cliPath, '--help']));
 
     const cellpipeArgs = ['run', notebookPath, '--python', python, '--json', '--no-cache', '--jobs', '1'];
     assertSucceeded(await runCellpipe(cellpipeArgs, { cwd: dir }), 'warm-up cellpipe run');
@@ -93,12 +92,15 @@ async function main() {
         wallMs: result.wallMs,
         engineMs: finished.elapsedMs,
         inStepsMs: durations.reduce((a, b) => a + b, 0),
+        // Timed right after each run, so both see the same machine load.
+        cliStartMs: timeProcess(process.execPath, [cliPath, '--help']),
       });
     }
     const cellpipe = {
       wallMs: median(cellpipeRuns.map((r) => r.wallMs)),
       engineMs: median(cellpipeRuns.map((r) => r.engineMs)),
       inStepsMs: median(cellpipeRuns.map((r) => r.inStepsMs)),
+      cliStartMs: median(cellpipeRuns.map((r) => r.cliStartMs)),
     };
     const overheadPerStepMs = (cellpipe.wallMs - STEPS * pythonStartMs) / STEPS;
     console.log(
@@ -165,7 +167,7 @@ async function main() {
     ];
     const notes = [
       `Median of ${RUNS} runs after one warm-up run; the notebook (bench/common/notebooks.mjs \`purePythonNotebook\`) has ${STEPS} steps, each a list computation of about a millisecond on 2,000 floats, mostly chained. Python runs without this sandbox's PYTHONDONTWRITEBYTECODE=1 (a user's shell does not set it), so the runtime's bytecode is cached from the warm-up run on; the row above shows the cost when it is set.`,
-      `Where the time goes (medians): CLI process start-up (\`cellpipe --help\`) ${formatMs(cliStartMs)}; engine time from run start to finish ${formatMs(cellpipe.engineMs)}; time inside step processes ${formatMs(cellpipe.inStepsMs)} (${formatMs(perStepInside)} per step, of which Python start-up ${formatMs(pythonStartMs)}${runtimeImportMs === null ? '' : ` and \`import cellpipe.runtime\` ${formatMs(Math.max(0, runtimeImportMs - pythonStartMs))} beyond it`}); between steps (scheduling, spec write, cache bookkeeping, events) ${formatMs((cellpipe.engineMs - cellpipe.inStepsMs) / STEPS)} per step; outside the engine (CLI start-up, reading and analysing the notebook, exit) ${formatMs(cellpipe.wallMs - cellpipe.engineMs)}.`,
+      `Where the time goes (medians): CLI process start-up (\`cellpipe --help\`) ${formatMs(cellpipe.cliStartMs)}; engine time from run start to finish ${formatMs(cellpipe.engineMs)}; time inside step processes ${formatMs(cellpipe.inStepsMs)} (${formatMs(perStepInside)} per step, of which Python start-up ${formatMs(pythonStartMs)}${runtimeImportMs === null ? '' : ` and \`import cellpipe.runtime\` ${formatMs(Math.max(0, runtimeImportMs - pythonStartMs))} beyond it`}); between steps (scheduling, spec write, cache bookkeeping, events) ${formatMs((cellpipe.engineMs - cellpipe.inStepsMs) / STEPS)} per step; outside the engine (CLI start-up, reading and analysing the notebook, exit) ${formatMs(cellpipe.wallMs - cellpipe.engineMs)}.`,
     ];
     writeSection(
       'local-run',
