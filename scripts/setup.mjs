@@ -10,7 +10,10 @@ import { fileURLToPath } from 'node:url';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const venv = join(root, '.venv');
 const python = join(venv, 'bin', 'python');
-const requirementFiles = ['examples/requirements.txt', 'kernel-bridge/requirements/test.txt', 'jupyter-extension/requirements.txt',
+const requirementFiles = [
+  'examples/requirements.txt',
+  'kernel-bridge/requirements/test.txt',
+  'jupyter-extension/requirements.txt',
   'test/corpus/requirements.txt',
 ];
 const quiet = process.argv.includes('--quiet');
