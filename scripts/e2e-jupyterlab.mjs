@@ -56,7 +56,7 @@ function ensureVenv() {
 }
 
 function buildAndInstallWheel() {
-  if (!existsSync(join(root, 'node_modules', '.package-lock.json'))) run('npm', ['ci', '--no-fund', '--no-audit']);
+  if (!existsSync(join(root, 'node_modules', '.package-lock.json'))) run('npm', ['install', '--no-fund', '--no-audit']);
   // Fresh build outputs each time: the wheel's build hook skips the npm build when they exist.
   rmSync(join(extension, 'cellpipe_jupyterlab', 'labextension'), { recursive: true, force: true });
   rmSync(join(extension, 'cellpipe_jupyter_bundle'), { recursive: true, force: true });

@@ -33,7 +33,8 @@ function run(command, args) {
 function ensureNodeModules() {
   if (existsSync(join(root, 'node_modules', '.package-lock.json'))) return;
   log('installing npm packages');
-  run('npm', ['ci', '--no-fund', '--no-audit']);
+  // `npm install`, not `npm ci`: npm 11 rejects this lockfile in `ci` for optional platform packages it omits.
+  run('npm', ['install', '--no-fund', '--no-audit']);
 }
 
 function ensureVenv() {

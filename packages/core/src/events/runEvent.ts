@@ -74,9 +74,4 @@ export interface RunFinishedEvent extends EventBase {
 }
 
 export type RunEvent =
-  | RunStartedEvent
-  | StepStateEvent
-  | StepLogEvent
-  | StepMetricEvent
-  | StepErrorEvent
-  | RunFinishedEvent;
+  RunStartedEvent | StepStateEvent | StepLogEvent | StepMetricEvent | StepErrorEvent | RunFinishedEvent;
