@@ -2,16 +2,24 @@
 
 Optional libraries are used only when the value already comes from them (numpy, pandas) or when
 plain pickle cannot save a value (cloudpickle); nothing here imports them otherwise.
+
+Functions defined in `__main__` (the notebook's) travel by value, with the standard library only: their code
+object as `marshal` bytes, their defaults, closure cells and `__dict__` pickled as usual. Loading re-binds them to
+the loading process's `__main__` globals, so the globals they read at call time are the consumer's, as in the
+notebook. `marshal` is specific to a Python minor version: the producer and consumer must run the same one.
+Outputs that share objects are saved together as one pickle of `{name: value}` (a group) to keep them shared.
 """
 
 import hashlib
 import io
 import json
+import marshal
 import os
 import pickle
 import queue
 import sys
 import threading
+import types
 
 NPY, PARQUET, PICKLE, CLOUDPICKLE = "npy", "parquet", "pickle", "cloudpickle"
 EXTENSIONS = {NPY: ".npy", PARQUET: ".parquet", PICKLE: ".pkl", CLOUDPICKLE: ".pkl"}
@@ -23,12 +31,16 @@ _NPY_KINDS = frozenset("biufcmMSUV")
 
 
 class Untravelable(Exception):
-    """A value that cannot be saved for another process; `kind` says what it is in words."""
+    """A value that cannot be saved for another process; `kind` says what it is in words.
 
-    def __init__(self, value_type, kind):
+    `member` names the group member holding it, when a group was being saved.
+    """
+
+    def __init__(self, value_type, kind, member=None):
         super().__init__(kind)
         self.value_type = value_type
         self.kind = kind
+        self.member = member
 
 
 class LoadError(Exception):
@@ -145,11 +157,70 @@ def _generic_words(cls, error):
     return "object that pickle cannot save ({})".format(str(error).splitlines()[0] if str(error) else type(error).__name__)
 
 
+# --- functions by value ---------------------------------------------------------------------------
+
+_PYTHON = tuple(sys.version_info[:2])
+
+
+def _function_skeleton(python, code, name, closure):
+    """A function of the saved code bound to this process's `__main__`; its state is set once it is memoized."""
+    if tuple(python) != _PYTHON:
+        raise ValueError(
+            "function {} was saved by Python {}.{} and cannot be loaded by Python {}.{}: run every step with the "
+            "same Python".format(name, python[0], python[1], *_PYTHON)
+        )
+    return types.FunctionType(marshal.loads(code), sys.modules["__main__"].__dict__, name, None, closure)
+
+
+def _set_function_state(function, state):
+    function.__defaults__ = state["defaults"]
+    function.__kwdefaults__ = state["kwdefaults"]
+    function.__dict__.update(state["dict"])
+    function.__qualname__ = state["qualname"]
+    function.__annotations__ = state["annotations"]
+    function.__doc__ = state["doc"]
+    function.__module__ = state["module"]
+    return function
+
+
+def _empty_cell():
+    return types.CellType()
+
+
+def _fill_cell(cell, state):
+    cell.cell_contents = state[0]
+    return cell
+
+
+def _reduce_by_value(obj):
+    """The reduction of a notebook function or closure cell; None for anything else."""
+    if isinstance(obj, types.FunctionType) and obj.__module__ == "__main__":
+        state = {
+            "defaults": obj.__defaults__,
+            "kwdefaults": obj.__kwdefaults__,
+            "dict": obj.__dict__,
+            "qualname": obj.__qualname__,
+            "annotations": obj.__annotations__,
+            "doc": obj.__doc__,
+            "module": obj.__module__,
+        }
+        arguments = (_PYTHON, marshal.dumps(obj.__code__), obj.__name__, obj.__closure__)
+        return _function_skeleton, arguments, state, None, None, _set_function_state
+    if isinstance(obj, types.CellType):
+        try:
+            contents = (obj.cell_contents,)
+        except ValueError:
+            # An empty cell (a free variable not yet bound) stays empty: no state.
+            contents = None
+        return _empty_cell, (), contents, None, None, _fill_cell
+    return None
+
+
 def _pickle_to(writer, value, checker):
     class CheckingPickler(pickle.Pickler):
         def reducer_override(self, obj):
             checker.check(obj)
-            return NotImplemented
+            return _reduce_by_value(obj) or NotImplemented
 
     CheckingPickler(writer, protocol=5).dump(value)
 
@@ -160,7 +231,7 @@ def _cloudpickle_to(writer, value, checker):
     class CheckingCloudPickler(cloudpickle.Pickler):
         def reducer_override(self, obj):
             checker.check(obj)
-            return super().reducer_override(obj)
+            return _reduce_by_value(obj) or super().reducer_override(obj)
 
     CheckingCloudPickler(writer, protocol=5).dump(value)
 
@@ -325,6 +396,105 @@ def _save(value, path_stem):
     return _save_pickled(value, path_stem + EXTENSIONS[PICKLE])
 
 
+class _Discard:
+    def write(self, data):
+        return memoryview(data).nbytes
+
+
+def save_group(values, path_stem):
+    """Writes the `{name: value}` dict `values` as one pickle, so objects shared among them stay shared on load."""
+    path = path_stem + EXTENSIONS[PICKLE]
+    try:
+        return _save_pickled(values, path)
+    except BaseException as error:
+        if os.path.exists(path):
+            os.remove(path)
+        if isinstance(error, Untravelable):
+            error.member = next((name for name in values if not _travels(values[name])), None)
+        raise
+
+
+def _travels(value):
+    """Whether `value` alone pickles (for naming the member of a group that does not)."""
+    dumps = [_pickle_to] + ([_cloudpickle_to] if _has_cloudpickle() else [])
+    for dump in dumps:
+        try:
+            dump(_Discard(), value, _Checker())
+            return True
+        except Untravelable:
+            return False
+        except Exception:  # noqa: BLE001 - picklers raise many types for values they reject
+            continue
+    return False
+
+
+# Immutable leaves whose identity no notebook can observe usefully (small ints and strings are shared by CPython).
+_IDENTITYLESS = (int, float, complex, str, bytes, bool, type(None), range, type, types.ModuleType)
+
+
+def _is_opaque(value):
+    """numpy and pandas objects: shared as a whole, never walked (cheap on big data)."""
+    return type(value).__module__.split(".")[0] in ("numpy", "pandas")
+
+
+def _reachable_ids(value):
+    """Ids of the objects with identity reachable from `value` through containers and instance `__dict__`s."""
+    seen = set()
+    pending = [value]
+    while pending:
+        current = pending.pop()
+        if isinstance(current, _IDENTITYLESS) or id(current) in seen:
+            continue
+        seen.add(id(current))
+        if _is_opaque(current):
+            continue
+        if isinstance(current, dict):
+            pending.extend(current.keys())
+            pending.extend(current.values())
+        elif isinstance(current, (list, tuple, set, frozenset)):
+            pending.extend(current)
+        elif isinstance(current, types.FunctionType):
+            # Functions travel by value: what their closures and defaults hold is shared like any contents.
+            pending.extend(current.__closure__ or ())
+            pending.extend(current.__defaults__ or ())
+            pending.extend((current.__kwdefaults__ or {}).values())
+        elif isinstance(current, types.CellType):
+            try:
+                pending.append(current.cell_contents)
+            except ValueError:
+                pass
+        try:
+            instance_dict = getattr(current, "__dict__", None)
+        except Exception:  # noqa: BLE001 - an object whose attributes raise is treated as a leaf
+            instance_dict = None
+        if isinstance(instance_dict, dict):
+            pending.append(instance_dict)
+    return seen
+
+
+def sharing_groups(named_values):
+    """The names of `named_values` partitioned so that names whose values share an object are in one group, in order."""
+    owner = {}
+    parent = {name: name for name in named_values}
+
+    def root(name):
+        while parent[name] != name:
+            parent[name] = parent[parent[name]]
+            name = parent[name]
+        return name
+
+    for name, value in named_values.items():
+        for object_id in _reachable_ids(value):
+            if object_id in owner:
+                parent[root(name)] = root(owner[object_id])
+            else:
+                owner[object_id] = name
+    groups = {}
+    for name in named_values:
+        groups.setdefault(root(name), []).append(name)
+    return list(groups.values())
+
+
 def _entry(serializer, value, digest, size):
     return {"serializer": serializer, "type": type_name(value), "sha256": digest, "bytes": size}
 
@@ -332,8 +502,13 @@ def _entry(serializer, value, digest, size):
 # --- loading --------------------------------------------------------------------------------------
 
 
-def load(path, serializer, make_unpickler):
-    """The value saved at `path`; `make_unpickler(file)` builds the Unpickler (it defines notebook classes on demand)."""
+def load(path, serializer, make_unpickler, key=None):
+    """The value saved at `path`; `make_unpickler(file)` builds the Unpickler (it defines notebook classes on demand).
+
+    `key` (a manifest entry's `key`) names the member to return from a group file.
+    """
+    if key is not None:
+        return load_group(path, serializer, make_unpickler)[key]
     if serializer == NPY:
         try:
             import numpy
@@ -349,3 +524,13 @@ def load(path, serializer, make_unpickler):
         with open(path, "rb") as handle:
             return make_unpickler(handle).load()
     raise LoadError("unknown serializer {!r}".format(serializer))
+
+
+def load_group(path, serializer, make_unpickler):
+    """Every member of the group file at `path`, as a `{name: value}` dict."""
+    if serializer not in (PICKLE, CLOUDPICKLE):
+        raise LoadError("a group of outputs must be a pickle, not {!r}".format(serializer))
+    members = load(path, serializer, make_unpickler)
+    if not isinstance(members, dict):
+        raise LoadError("{} holds a {}, not a group of outputs".format(path, type_name(members)))
+    return members

@@ -110,21 +110,35 @@ class _Definitions:
             except NameError as error:
                 match = _UNDEFINED_NAME.search(str(error))
                 missing = match.group(1) if match else None
-                # A base class or decorator from an earlier cell: define it first, then retry.
-                if missing in self._definitions and missing not in waiting and missing != name:
+                if missing in waiting or missing == name:
+                    chain = (waiting[waiting.index(missing) :] if missing in waiting else ()) + (name, missing)
+                    message = "cannot define {} on demand: definitions that need each other ({})"
+                    raise NameError(message.format(name, " -> ".join(chain))) from error
+                # An import, base class or decorator from an earlier cell: define it first, then retry.
+                if missing in self._definitions:
                     self.define(missing, waiting + (name,))
                     continue
                 raise
-        # Functions called from inside the definition (at call time, not now) must exist too.
+        self.define_globals_of(code, waiting + (name,))
+
+    def define_globals_of(self, code, waiting=()):
+        """Functions called from inside a definition or function (at call time, not now) must exist too."""
         for used in sorted(_global_names(code)):
-            if used in self._definitions and used not in self._namespace and used not in waiting and used != name:
-                self.define(used, waiting + (name,))
+            if used in self._definitions and used not in self._namespace and used not in waiting:
+                self.define(used, waiting)
+
+    def _loaded_function(self, *arguments):
+        function = serializers._function_skeleton(*arguments)
+        self.define_globals_of(function.__code__)
+        return function
 
     def unpickler(self, handle):
         definitions, namespace = self, self._namespace
 
         class StepUnpickler(pickle.Unpickler):
             def find_class(self, module, name):
+                if (module, name) == (serializers.__name__, serializers._function_skeleton.__name__):
+                    return definitions._loaded_function
                 top = name.split(".")[0]
                 if module == "__main__" and top not in namespace:
                     definitions.define(top)
@@ -179,7 +193,8 @@ class StepRun:
 
     def _prepare(self, namespace, runner):
         definitions = _Definitions(self.spec["definitions"], namespace, self.cell_indexes)
-        manifests = {}
+        # Group files already loaded in this run, by path: their members keep the objects they share.
+        manifests, groups = {}, {}
         for action in self.spec["prepare"]:
             if action["action"] == "exec":
                 line = action.get("line")
@@ -196,9 +211,9 @@ class StepRun:
                 except BaseException as error:  # noqa: BLE001 - any failure of notebook code fails the step
                     raise StepFailed(tracebacks.error_record(error))
             else:
-                namespace[action["name"]] = self._load(action, manifests, definitions)
+                namespace[action["name"]] = self._load(action, manifests, groups, definitions)
 
-    def _load(self, action, manifests, definitions):
+    def _load(self, action, manifests, groups, definitions):
         name, producer, directory = action["name"], action["from"], action["dir"]
         where = "input '{}' from step '{}'".format(name, producer)
         if directory not in manifests:
@@ -224,12 +239,21 @@ class StepRun:
             raise InvalidInput("{}: file {} is missing".format(where, path))
         if size != entry.get("bytes"):
             raise InvalidInput("{}: file {} has {} bytes, its manifest says {}".format(where, path, size, entry.get("bytes")))
+        key = entry.get("key")
+        if key is not None and not isinstance(key, str):
+            raise InvalidInput("{}: manifest field outputs.{}.key must be a string, not {!r}".format(where, name, key))
         try:
-            return serializers.load(path, entry.get("serializer"), definitions.unpickler)
+            if key is None:
+                return serializers.load(path, entry.get("serializer"), definitions.unpickler)
+            if path not in groups:
+                groups[path] = serializers.load_group(path, entry.get("serializer"), definitions.unpickler)
         except serializers.LoadError as error:
             raise InvalidInput("{}: {}".format(where, error))
         except Exception as error:  # noqa: BLE001 - a value that does not load is an unusable input
             raise InvalidInput("{}: cannot load {}: {}: {}".format(where, path, type(error).__name__, error))
+        if key not in groups[path]:
+            raise InvalidInput("{}: group file {} has no member '{}'".format(where, path, key))
+        return groups[path][key]
 
     def _run_cells(self, namespace, runner, compiled):
         outputs = self.spec["outputs"]
@@ -293,19 +317,27 @@ class StepRun:
             )
         staged, entries, used = [], {}, set()
         try:
-            for name in self.spec["outputs"]:
-                stem = name
+            values = {name: namespace[name] for name in self.spec["outputs"]}
+            for group in serializers.sharing_groups(values):
+                stem = group[0] if len(group) == 1 else "group-" + group[0]
                 while stem.lower() in used:
                     stem += "_"
                 used.add(stem.lower())
                 temporary_stem = os.path.join(self.out_dir, ".{}.tmp-{}".format(stem, os.getpid()))
                 try:
-                    path, entry = serializers.save(namespace[name], temporary_stem)
+                    if len(group) == 1:
+                        path, entry = serializers.save(values[group[0]], temporary_stem)
+                    else:
+                        path, entry = serializers.save_group({name: values[name] for name in group}, temporary_stem)
                 except serializers.Untravelable as error:
-                    raise self._untravelable(name, namespace[name], error)
-                entry = dict(file=stem + serializers.EXTENSIONS[entry["serializer"]], **entry)
-                staged.append((path, os.path.join(self.out_dir, entry["file"])))
-                entries[name] = entry
+                    name = error.member or group[0]
+                    raise self._untravelable(name, values[name], error)
+                file_name = stem + serializers.EXTENSIONS[entry["serializer"]]
+                staged.append((path, os.path.join(self.out_dir, file_name)))
+                for name in group:
+                    entries[name] = dict(entry, file=file_name, type=serializers.type_name(values[name]))
+                    if len(group) > 1:
+                        entries[name]["key"] = name
         except BaseException:
             for path, _ in staged:
                 if os.path.exists(path):

@@ -75,6 +75,14 @@ def test_a_pipeline_of_two_steps_runs_with_only_the_standard_library(tmp_path, v
     )
     assert consumer.returncode == 0, consumer.stderr
     assert consumer.manifest["metrics"] == {"most": "a"}
-    untravelable = run_spec(make_spec("bad", ["square = lambda v: v"], outputs=["square"]), tmp_path / "bad", python=python, env=env)
-    assert untravelable.returncode == 1
-    assert untravelable.manifest["error"]["message"].startswith("output 'square' (bound in cell 0, id c0) cannot travel to later steps: it is a function")
+    # Functions travel by value without cloudpickle, and read the consumer's globals at call time.
+    maker = run_spec(make_spec("make", ["square = lambda v: v * v + shift"], outputs=["square"]), tmp_path / "make", python=python, env=env)
+    assert maker.returncode == 0, maker.stderr
+    user = run_spec(
+        make_spec("call", ["shift = 1\nresult = square(3)"], metrics=["result"], prepare=[load_action("square", "make", tmp_path / "make")]),
+        tmp_path / "call",
+        python=python,
+        env=env,
+    )
+    assert user.returncode == 0, user.stderr
+    assert user.manifest["metrics"] == {"result": 10}

@@ -158,30 +158,70 @@ def test_instances_of_notebook_classes_travel_by_reference_and_are_defined_on_de
     assert consumer.manifest["metrics"] == {"norms": [25, 5], "label": "p", "kinds": ["Point", "Labelled"]}
 
 
-def test_lambdas_and_closures_travel_with_cloudpickle(tmp_path):
-    source = (
-        "offset = 10\n"
-        "shift = lambda v: v + offset\n"
-        "def make_scaler(k):\n"
-        "    def scale(v):\n"
-        "        return v * k\n"
-        "    return scale\n"
-        "triple = make_scaler(3)"
-    )
-    producer = run_spec(make_spec("make", [source], outputs=["shift", "triple"]), tmp_path / "make")
+FUNCTIONS = """
+offset = 10
+base = 3
+shift = lambda v: v + offset
+def weighted(x, factor=base, *, extra=base * 2):
+    \"\"\"Weights x.\"\"\"
+    return x * factor + extra
+weighted.tag = 'w'
+def make_counter():
+    count = 0
+    def bump():
+        nonlocal count
+        count += 1
+        return count
+    def read():
+        return count
+    return bump, read
+bump, read = make_counter()
+bump()
+def countdown(n):
+    return [] if n == 0 else [n] + countdown(n - 1)
+"""
+
+
+def test_notebook_functions_travel_by_value_and_read_the_consumers_globals(tmp_path):
+    outputs = ["shift", "weighted", "bump", "read", "countdown"]
+    producer = run_spec(make_spec("make", [FUNCTIONS], outputs=outputs), tmp_path / "make")
     assert producer.returncode == 0, producer.stderr
-    assert {entry["serializer"] for entry in producer.manifest["outputs"].values()} == {"cloudpickle"}
+    assert {entry["serializer"] for entry in producer.manifest["outputs"].values()} == {"pickle"}
+    consumer_source = (
+        "offset = 1000\n"
+        "base = 100\n"
+        "results = repr([shift(1), weighted(2), bump(), bump(), read(), countdown(3)])\n"
+        "details = [weighted.tag, weighted.__doc__, weighted.__qualname__, weighted.__module__, shift.__globals__ is globals()]"
+    )
     consumer = run_spec(
-        make_spec(
-            "use",
-            ["results = [shift(1), triple(5)]"],
-            metrics=["results"],
-            prepare=[load_action(name, "make", tmp_path / "make") for name in ("shift", "triple")],
-        ),
+        make_spec("use", [consumer_source], metrics=["results", "details"], prepare=[load_action(name, "make", tmp_path / "make") for name in outputs]),
         tmp_path / "use",
     )
     assert consumer.returncode == 0, consumer.stderr
-    assert consumer.manifest["metrics"] == {"results": [11, 15]}
+    # Defaults keep their definition-time values (3 and 6); globals are read at call time (offset 1000);
+    # bump and read share their closure cell; countdown finds itself through the consumer's globals.
+    assert consumer.manifest["metrics"]["results"] == repr([1001, 12, 2, 3, 3, [3, 2, 1]])
+    assert consumer.manifest["metrics"]["details"] == ["w", "Weights x.", "weighted", "__main__", True]
+
+
+def test_a_registry_of_decorated_functions_loads_without_redefining_them(tmp_path):
+    registry = "REGISTRY = {}\ndef register(name):\n    def wrap(fn):\n        REGISTRY[name] = fn\n        return fn\n    return wrap\n"
+    plugins = "@register('upper')\ndef to_upper(s):\n    return s.upper()\n\n@register('reverse')\ndef to_reverse(s):\n    return s[::-1]\n"
+    producer = run_spec(make_spec("plugins", [registry, plugins], outputs=["REGISTRY"]), tmp_path / "plugins")
+    assert producer.returncode == 0, producer.stderr
+    consumer = run_spec(
+        make_spec(
+            "run",
+            ["outputs = repr({name: fn('cellpipe') for name, fn in sorted(REGISTRY.items())})\ncount = len(REGISTRY)"],
+            metrics=["outputs", "count"],
+            prepare=[load_action("REGISTRY", "plugins", tmp_path / "plugins")],
+            definitions={name: {"source": source, "cellId": cell} for name, source, cell in (
+                ("register", registry, "c0"), ("to_upper", plugins, "c1"), ("to_reverse", plugins, "c1"))},
+        ),
+        tmp_path / "run",
+    )
+    assert consumer.returncode == 0, consumer.stderr
+    assert consumer.manifest["metrics"] == {"outputs": repr({"reverse": "epipllec", "upper": "CELLPIPE"}), "count": 2}
 
 
 def test_a_missing_definition_makes_the_input_invalid_naming_it(tmp_path):
