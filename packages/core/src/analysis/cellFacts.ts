@@ -55,6 +55,10 @@ export interface DefinitionFacts {
   facts: FunctionFacts;
   /** For a class: method name → effects (for `value.method()` calls). */
   methods?: Record<string, FunctionFacts>;
+  /** For a function: dotted name of each decorator (`functools.lru_cache`), '' when it is not a plain dotted name. */
+  decorators?: string[];
+  /** For a function: global names its decorators, defaults and annotations read when the `def` runs. */
+  definitionReads?: string[];
 }
 
 export interface StatementFacts {
@@ -708,6 +712,7 @@ namespace Private {
     }
 
     private functionDefinition(node: SyntaxNode, scope: Scope, decorators: SyntaxNode[]): void {
+      const definitionStart = this.events.length;
       for (const decorator of decorators) this.decorator(decorator, scope);
       const parts = children(node);
       const nameNode = parts.find((part) => part.name === 'VariableName');
@@ -717,13 +722,33 @@ namespace Private {
       inner.facts = emptyFacts();
       if (params) this.parameters(params, scope, inner);
       for (const part of parts) if (part.name === 'TypeDef') this.expression(part, scope);
+      const definitionReads: string[] = [];
+      for (const event of this.events.slice(definitionStart)) {
+        if (event.op === 'read' && !event.deferred) pushUnique(definitionReads, event.name);
+      }
       if (body) this.functionBody(body, inner);
       const name = nameNode ? this.text(nameNode) : '';
       if (scope.methods) scope.methods[name] = inner.facts;
       else this.mergeInto(scope, inner.facts);
       if (!nameNode) return;
-      if (scope.kind === 'module') this.definitions.push({ name, kind: 'function', facts: inner.facts });
+      if (scope.kind === 'module') {
+        this.definitions.push({
+          name,
+          kind: 'function',
+          facts: inner.facts,
+          decorators: decorators.map((decorator) => this.decoratorName(decorator)),
+          definitionReads,
+        });
+      }
       this.bind(name, scope, nameNode.from, 'function');
+    }
+
+    /** `@functools.lru_cache(maxsize=1)` → `functools.lru_cache`; any other expression → ''. */
+    private decoratorName(node: SyntaxNode): string {
+      const parts = children(node).filter((part) => part.name !== 'At');
+      if (parts[parts.length - 1]?.name === 'ArgList') parts.pop();
+      const dotted = parts.every((part, i) => part.name === (i % 2 === 0 ? 'VariableName' : '.'));
+      return dotted && parts.length % 2 === 1 ? parts.map((part) => this.text(part)).join('') : '';
     }
 
     private classDefinition(node: SyntaxNode, scope: Scope, decorators: SyntaxNode[]): void {

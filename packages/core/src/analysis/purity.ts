@@ -60,6 +60,14 @@ export const BUILTINS: ReadonlySet<string> = new Set(
   Warning ZeroDivisionError display get_ipython In Out _ __ ___`.split(/\s+/),
 );
 
+/**
+ * Decorators (last dotted segment, from an import or the builtins) that only wrap the function, so re-running the
+ * `def` in another step gives an equivalent function.
+ */
+export const PURE_DECORATORS: ReadonlySet<string> = new Set(
+  `staticmethod classmethod property wraps lru_cache cache cached_property dataclass total_ordering`.split(/\s+/),
+);
+
 /** Builtins that reveal or change the namespace itself, so static analysis cannot follow them. */
 export const DYNAMIC_BUILTINS: ReadonlySet<string> = new Set([
   'exec',

@@ -264,15 +264,52 @@ describe('code dependencies', () => {
     expect(codes(graph, 'use')).toEqual(['math', 'inner', 'outer']);
   });
 
-  test('decorators and default arguments are read where the function is defined', () => {
+  test('pure decorators and import defaults are read where the function is defined; the def stays code', () => {
     const graph = pipeline({
-      a: 'import functools\nD = 5',
-      b: '@functools.lru_cache(maxsize=None)\ndef f(x, y=D):\n    return x + y',
+      a: 'import functools\nimport math',
+      b: '@functools.lru_cache(maxsize=None)\ndef f(x, y=math.pi, key=len):\n    return x + y',
       c: 'print(f(1))',
     });
-    expect(inputs(graph, 'b')).toEqual(['functools<-a:module', 'D<-a:value']);
-    expect(codes(graph, 'c')).toEqual(['functools', 'f']);
-    expect(step(graph, 'c').code[1]?.source.startsWith('@functools.lru_cache')).toBe(true);
+    expect(inputs(graph, 'b')).toEqual(['functools<-a:module', 'math<-a:module']);
+    expect(inputs(graph, 'c')).toEqual(['f<-b:function', 'functools<-a:module', 'math<-a:module']);
+    expect(codes(graph, 'c')).toEqual(['functools', 'math', 'f']);
+    expect(step(graph, 'c').code[2]?.source.startsWith('@functools.lru_cache')).toBe(true);
+  });
+
+  test('a function whose default reads a notebook value travels as a value from the step that defined it', () => {
+    const graph = pipeline({
+      define: 'base = 3\ndef weighted(x, factor=base):\n    return x * factor',
+      rebind: 'base = 100',
+      use: 'print(weighted(2), base)',
+    });
+    expect(inputs(graph, 'use')).toEqual(['weighted<-define:value', 'base<-rebind:value']);
+    expect(codes(graph, 'use')).toEqual([]);
+    expect(step(graph, 'define').outputs).toEqual(['weighted']);
+  });
+
+  test('a function made by a decorator with side effects travels as a value; its call-time reads stay inputs', () => {
+    const graph = pipeline({
+      registry:
+        'REGISTRY = {}\nLIMIT = 2\ndef register(name):\n    def wrap(fn):\n        REGISTRY[name] = fn\n        return fn\n    return wrap',
+      plugins: '@register("upper")\ndef to_upper(s):\n    return s.upper()[:LIMIT]',
+      use: 'print(to_upper("x"), REGISTRY)',
+    });
+    expect(inputs(graph, 'use')).toEqual([
+      'to_upper<-plugins:value',
+      'LIMIT<-registry:value',
+      'REGISTRY<-plugins:value',
+    ]);
+    expect(codes(graph, 'use')).toEqual([]);
+    expect(step(graph, 'plugins').outputs).toEqual(['to_upper', 'REGISTRY']);
+  });
+
+  test('a pure-looking decorator name bound to a notebook value is not pure', () => {
+    const graph = pipeline({
+      a: 'from functools import cache\n@cache\ndef f():\n    return 1\ncached_property = lambda fn: fn\n@cached_property\ndef g():\n    return 2',
+      b: 'print(f(), g())',
+    });
+    expect(inputs(graph, 'b')).toEqual(['f<-a:function', 'cache<-a:module', 'g<-a:value']);
+    expect(codes(graph, 'b')).toEqual(['cache', 'f']);
   });
 
   test("a function's global writes and mutations happen in the calling step", () => {
@@ -366,14 +403,20 @@ describe('code dependencies', () => {
     ]);
   });
 
-  test('definitions lists every top-level def and class in notebook order', () => {
-    const graph = pipeline({ a: 'def f(): pass\nx = 1\nclass C: pass', b: '@dec\ndef g(): pass' }, [
-      'dec = lambda f: f',
-    ]);
-    expect(graph.definitions.map((d) => `${d.names.join()}:${d.kind}`)).toEqual([
-      'f:function',
-      'C:class',
-      'g:function',
+  test('definitions lists every top-level import, def and class in notebook order, not functions that are values', () => {
+    const graph = pipeline(
+      {
+        a: 'import os, numpy as np\nfrom math import *\ndef f(): pass\nx = 1\nclass C: pass',
+        b: '@dec\ndef g(): pass\nfrom dataclasses import dataclass, field as fld\n@dataclass\nclass D:\n    n: int = 0',
+      },
+      ['dec = lambda f: f'],
+    );
+    expect(graph.definitions.map((d) => `${d.names.join()}:${d.kind}:${d.from}`)).toEqual([
+      'os,np:module:a',
+      'f:function:a',
+      'C:class:a',
+      'dataclass,fld:module:b',
+      'D:class:b',
     ]);
   });
 
@@ -561,6 +604,19 @@ describe('robustness', () => {
     expect(inputs(graph, 'b')).toEqual(['sqrt<-a:module', 'v<-a:value']);
     expect(step(graph, 'b').code.map((d) => d.source)).toEqual(['from math import *']);
     expect(inputs(graph, 'c').map((i) => i.split('<-')[0])).toEqual(expect.arrayContaining(['v']));
+  });
+
+  test('every star import is re-executed, in order, by every later step', () => {
+    const graph = pipeline({
+      imports: 'from math import *\nfrom statistics import *',
+      compute: 'r = 2 * pi',
+      report: 'print(r)',
+    });
+    const starSources = ['from math import *', 'from statistics import *'];
+    expect(step(graph, 'compute').code.map((d) => d.source)).toEqual(starSources);
+    expect(step(graph, 'report').code.map((d) => d.source)).toEqual(starSources);
+    expect(step(graph, 'report').after).toEqual(['imports', 'compute']);
+    expect(step(graph, 'imports').code).toEqual([]);
   });
 
   test('IPython magics and shell lines are understood', () => {

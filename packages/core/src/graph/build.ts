@@ -7,7 +7,7 @@ import {
   type StatementFacts,
 } from '../analysis/cellFacts.js';
 import { LiteralError, parseParameterAssignments } from '../analysis/literal.js';
-import { BUILTINS, functionMutatesArguments } from '../analysis/purity.js';
+import { BUILTINS, PURE_DECORATORS, functionMutatesArguments } from '../analysis/purity.js';
 import { mergeStepSettings, parseCellTags, stepSettingsOf } from '../tags/parse.js';
 import { assignCells, oneLine, pipelineName, type StepMembership } from './membership.js';
 import type {
@@ -98,7 +98,12 @@ namespace Private {
     private readonly parameters: Record<string, ParameterValue> = {};
     private readonly states = new Map<string, StepState>();
     private readonly prelude: Located[] = [];
-    private readonly definitions: CodeDependency[] = [];
+    /** Top-level imports, `def`s and `class`es, with the functions they bind. */
+    private readonly definitions: { dependency: CodeDependency; functions: DefinitionFacts[] }[] = [];
+    /** Functions whose `def` evaluated notebook state: they travel as values, so they are not defined on demand. */
+    private readonly valueFunctions = new Set<DefinitionFacts>();
+    /** `from m import *` statements in step cells, in notebook order: every later step re-executes them. */
+    private readonly starImports: { located: Located; step: string }[] = [];
     /** Class method name → effects, over every class defined so far. */
     private readonly methods = new Map<string, DefinitionFacts['facts'][]>();
     private fallback?: Producer;
@@ -160,7 +165,9 @@ namespace Private {
         else if (member.role === 'skip' && python) this.skippedCell(member.cell);
         else if (member.role === 'step' && member.step !== undefined && python) {
           this.current = this.states.get(member.step);
-          for (const located of this.statementsOf(member.cell)) this.statement(located);
+          const located = this.statementsOf(member.cell);
+          this.needStarImports();
+          for (const statement of located) this.statement(statement);
         }
       }
       this.current = undefined;
@@ -184,7 +191,9 @@ namespace Private {
         name: pipelineName(this.notebook),
         steps,
         parameters: this.parameters,
-        definitions: this.definitions,
+        definitions: this.definitions
+          .filter((entry) => !entry.functions.some((facts) => this.valueFunctions.has(facts)))
+          .map((entry) => entry.dependency),
         warnings: this.warnings.map((warning) => ({ ...warning, message: oneLine(warning.message) })),
       };
     }
@@ -214,16 +223,22 @@ namespace Private {
       }
       return facts.statements.map((statement, i) => {
         const located = { statement, cell, order: cell.index * 100000 + i };
-        if (statement.kind === 'function' || statement.kind === 'class') {
-          const step = this.current?.member.name ?? '';
-          const names = statement.definitions.map((d) => d.name);
-          if (!this.definitions.some((d) => d.cellId === cell.id && d.source === statement.source)) {
+        // Imports are listed too: a definition run on demand may need them (`@dataclass`, a base class module).
+        const names = statement.events.flatMap((e) => (e.op === 'write' && e.code ? [e.name] : []));
+        if (statement.kind !== 'other' && names.length > 0) {
+          const known = this.definitions.some(
+            (d) => d.dependency.cellId === cell.id && d.dependency.source === statement.source,
+          );
+          if (!known) {
             this.definitions.push({
-              names,
-              kind: statement.kind,
-              source: statement.source,
-              cellId: cell.id,
-              from: step,
+              dependency: {
+                names,
+                kind: statement.kind,
+                source: statement.source,
+                cellId: cell.id,
+                from: this.current?.member.name ?? '',
+              },
+              functions: statement.definitions.filter((d) => d.kind === 'function'),
             });
           }
         }
@@ -311,16 +326,20 @@ namespace Private {
       switch (event.op) {
         case 'read':
           return this.read(event.name, event.line, visiting, event.deferred);
-        case 'write':
+        case 'write': {
           this.unalias(event.name);
+          const definition = event.code ? this.definitionOf(located, event.name) : undefined;
+          const byValue = definition !== undefined && this.definedFromState(definition);
+          if (byValue) this.valueFunctions.add(definition);
           return this.setProducer(event.name, {
             step: state.member.name,
-            kind: event.code ?? 'value',
+            kind: byValue ? 'value' : (event.code ?? 'value'),
             at: located,
-            definition: event.code ? this.definitionOf(located, event.name) : undefined,
+            definition,
             callable: event.code ? undefined : this.callablesOf(located),
             methods: event.code ? undefined : this.instanceMethodsOf(located),
           });
+        }
         case 'delete':
           this.unalias(event.name);
           return this.setProducer(event.name, { step: state.member.name, kind: 'value', deleted: true });
@@ -343,7 +362,36 @@ namespace Private {
           return;
         case 'star':
           this.fallback = { step: state.member.name, kind: 'module', at: located };
+          this.starImports.push({ located, step: state.member.name });
           return;
+      }
+    }
+
+    /**
+     * A function whose `def` evaluated notebook values (defaults, decorator arguments) or ran a decorator that may
+     * have side effects cannot be re-executed elsewhere: it travels as a value.
+     */
+    private definedFromState(definition: DefinitionFacts): boolean {
+      if (definition.kind !== 'function') return false;
+      const pureDecorator = (dotted: string): boolean => {
+        const [root = '', ...rest] = dotted.split('.');
+        const producer = this.producers.get(root);
+        const fromLibrary = producer ? producer.kind === 'module' && !producer.deleted : BUILTINS.has(root);
+        return fromLibrary && PURE_DECORATORS.has(rest[rest.length - 1] ?? root);
+      };
+      if (!(definition.decorators ?? []).every(pureDecorator)) return true;
+      // Parameters are injected into every step, so a default that reads one is the same when re-executed.
+      return (definition.definitionReads ?? []).some((name) => this.producers.get(name)?.kind === 'value');
+    }
+
+    /** Star imports bind names nobody can list, so every later step re-executes them (after their own step). */
+    private needStarImports(): void {
+      const state = this.current;
+      if (!state) return;
+      for (const { located, step } of this.starImports) {
+        if (step === state.member.name) continue;
+        state.after.add(step);
+        this.needCode(located, new Set());
       }
     }
 
