@@ -155,6 +155,8 @@ class StepRun:
         self.out_dir = out_dir
         self.events = events
         self.producers = {}
+        # id of each loaded input -> (the object, the (step, name) outputs it is); holding it keeps the id unique.
+        self.loaded = {}
         self.compiler = cell_code.CellCompiler()
         self.cell_indexes = {cell["id"]: cell["index"] for cell in spec["cells"]}
         for action in spec["prepare"]:
@@ -211,7 +213,27 @@ class StepRun:
                 except BaseException as error:  # noqa: BLE001 - any failure of notebook code fails the step
                     raise StepFailed(tracebacks.error_record(error))
             else:
-                namespace[action["name"]] = self._load(action, manifests, groups, definitions)
+                value, entry = self._load(action, manifests, groups, definitions)
+                namespace[action["name"]] = value
+                tags = self.loaded.get(id(value), (value, set()))[1]
+                tags.add((action["from"], action["name"]))
+                tags.update(_same_as(entry, action["name"], action["from"]))
+                self.loaded[id(value)] = (value, tags)
+        self._rejoin_aliases(namespace)
+
+    def _rejoin_aliases(self, namespace):
+        """An input that an earlier step bound under another name too (`alias = base`) is one object, as in the notebook.
+
+        Of the loaded objects that are (or are aliases of) the output `name` of step `from`, the one with the
+        longest history of names is the most recent: every name of the action binds it.
+        """
+        for action in self.spec["prepare"]:
+            if action["action"] != "load":
+                continue
+            tag = (action["from"], action["name"])
+            candidates = [(len(tags), value) for value, tags in self.loaded.values() if tag in tags]
+            if candidates:
+                namespace[action["name"]] = max(candidates, key=lambda candidate: candidate[0])[1]
 
     def _load(self, action, manifests, groups, definitions):
         name, producer, directory = action["name"], action["from"], action["dir"]
@@ -244,7 +266,7 @@ class StepRun:
             raise InvalidInput("{}: manifest field outputs.{}.key must be a string, not {!r}".format(where, name, key))
         try:
             if key is None:
-                return serializers.load(path, entry.get("serializer"), definitions.unpickler)
+                return serializers.load(path, entry.get("serializer"), definitions.unpickler), entry
             if path not in groups:
                 groups[path] = serializers.load_group(path, entry.get("serializer"), definitions.unpickler)
         except serializers.LoadError as error:
@@ -253,7 +275,7 @@ class StepRun:
             raise InvalidInput("{}: cannot load {}: {}: {}".format(where, path, type(error).__name__, error))
         if key not in groups[path]:
             raise InvalidInput("{}: group file {} has no member '{}'".format(where, path, key))
-        return groups[path][key]
+        return groups[path][key], entry
 
     def _run_cells(self, namespace, runner, compiled):
         outputs = self.spec["outputs"]
@@ -338,6 +360,9 @@ class StepRun:
                     entries[name] = dict(entry, file=file_name, type=serializers.type_name(values[name]))
                     if len(group) > 1:
                         entries[name]["key"] = name
+                    same_as = sorted(self.loaded.get(id(values[name]), (None, ()))[1])
+                    if same_as:
+                        entries[name]["sameAs"] = [{"step": step, "name": other} for step, other in same_as]
         except BaseException:
             for path, _ in staged:
                 if os.path.exists(path):
@@ -346,6 +371,20 @@ class StepRun:
         for temporary, final in staged:
             os.replace(temporary, final)
         return entries
+
+
+def _same_as(entry, name, producer):
+    """The (step, name) pairs a manifest entry says its object also is; InvalidInput naming the field if malformed."""
+    same_as = entry.get("sameAs", [])
+    valid = isinstance(same_as, list) and all(
+        isinstance(item, dict) and isinstance(item.get("step"), str) and isinstance(item.get("name"), str) for item in same_as
+    )
+    if not valid:
+        raise InvalidInput(
+            "input '{}' from step '{}': manifest field outputs.{}.sameAs must be a list of {{step, name}} objects".format(
+                name, producer, name)
+        )
+    return {(item["step"], item["name"]) for item in same_as}
 
 
 def _fail(out_dir, events, step_name, record, code):

@@ -57,7 +57,20 @@ export type PrepareAction =
 /** Written by the runtime next to the outputs: `<outputDir>/manifest.json`. */
 export interface StepManifest {
   step: string;
-  outputs: Record<string, { file: string; serializer: string; type: string; sha256: string; bytes: number }>;
+  outputs: Record<
+    string,
+    {
+      file: string;
+      serializer: string;
+      type: string;
+      sha256: string;
+      bytes: number;
+      /** Set when outputs share objects: they are saved together in `file` (a pickle of `{name: value}`), this one under `key`. */
+      key?: string;
+      /** The step outputs this value is the very object of (it was loaded as them), so a consumer loading both binds one object. */
+      sameAs?: { step: string; name: string }[];
+    }
+  >;
   metrics: Record<
     string,
     import('../../events/runEvent.js').MetricValue | import('../../events/runEvent.js').MetricValue[]
