@@ -5,6 +5,7 @@ export type * from './events/runEvent.js';
 export type * from './compile/step/spec.js';
 export * from './events/ndjson.js';
 export * from './events/channel.js';
+export * from './events/runProgress.js';
 export type * from './serve/protocol.js';
 export * from './notebook/read.js';
 export * from './notebook/builder.js';
