@@ -22,25 +22,33 @@ export function buildStepSpec(
   const cellIndex = (id: string): number => cellsById.get(id)?.index ?? -1;
 
   const prepare: PrepareAction[] = [
-    ...step.code.map(
-      (dep): PrepareAction => ({
-        action: 'exec',
-        names: dep.names,
-        source: dep.source,
-        cellId: dep.cellId,
-        cellIndex: cellIndex(dep.cellId),
-      }),
-    ),
+    ...step.code.map((dep): PrepareAction => ({
+      action: 'exec',
+      names: dep.names,
+      source: dep.source,
+      cellId: dep.cellId,
+      cellIndex: cellIndex(dep.cellId),
+    })),
     ...step.inputs
       .filter((input) => input.kind === 'value')
-      .map((input): PrepareAction => ({ action: 'load', name: input.name, from: input.from, dir: options.inputDir(input.from) })),
+      .map((input): PrepareAction => ({
+        action: 'load',
+        name: input.name,
+        from: input.from,
+        dir: options.inputDir(input.from),
+      })),
   ];
 
   const firstCell = cellIndex(step.cells[0] ?? '');
+  // A name the step loads as a value (a function with definition-time state) must never be re-executed as code.
+  const loaded = new Set(step.inputs.filter((input) => input.kind === 'value').map((input) => input.name));
   const definitions: StepSpec['definitions'] = {};
   for (const def of graph.definitions) {
-    if (cellIndex(def.cellId) >= firstCell) continue;
-    for (const name of def.names) definitions[name] = { source: def.source, cellId: def.cellId };
+    const index = cellIndex(def.cellId);
+    if (index >= firstCell) continue;
+    for (const name of def.names) {
+      if (!loaded.has(name)) definitions[name] = { source: def.source, cellId: def.cellId, cellIndex: index };
+    }
   }
 
   return {
