@@ -85,7 +85,10 @@ export interface PipelineGraph {
   steps: PipelineStep[];
   /** Defaults from the `pipeline-parameters` cell, keyed by name. */
   parameters: Record<string, ParameterValue>;
-  /** Every top-level `def`/`class` statement of the notebook, in notebook order (for unpickling on demand). */
+  /**
+   * Every top-level import, `def` and `class` statement, in notebook order, for defining on demand while unpickling
+   * (imports too, for the decorators and bases a definition needs); not functions that travel as values.
+   */
   definitions: CodeDependency[];
   warnings: AnalysisWarning[];
 }
