@@ -1,5 +1,5 @@
-import type { CellMembership, StepState } from '@cellpipe/core';
-import { formatElapsed, stepElapsedMs, type StepView } from './runs.js';
+import { formatElapsed, stepElapsedMs, type CellMembership, type StepState } from '@cellpipe/core';
+import type { StepView } from './runs.js';
 
 /** Text (with codicons) and tooltip of one cell status bar item. */
 export interface Badge {

@@ -1,5 +1,7 @@
+import { jest } from '@jest/globals';
 import type { RunEvent } from '@cellpipe/core';
-import { formatElapsed, RunStore, stepElapsedMs } from './runs.js';
+import { RunStore } from './runs.js';
+import { RunTicker } from './ticker.js';
 
 const time = '2026-11-21T00:00:00.000Z';
 
@@ -26,63 +28,13 @@ function newStore(): RunStore {
 }
 
 describe('RunStore', () => {
-  it('creates every step of the run as pending from run-started', () => {
-    const run = newStore().get('r1')!;
-    expect([...run.steps.keys()]).toEqual(['load', 'train']);
-    expect(run.steps.get('load')).toMatchObject({ state: 'pending', cells: ['c1', 'c2'] });
-  });
-
-  it('ticks a running step from the time it started and freezes it when it finishes', () => {
+  it('folds each run’s events into core’s model of it, beside where the editor started it', () => {
     const store = newStore();
     store.apply({ type: 'step-state', runId: 'r1', time, step: 'load', state: 'running', elapsedMs: 0 }, 2000);
-    expect(stepElapsedMs(store.get('r1')!.steps.get('load')!, 3500)).toBe(1500);
-    store.apply({ type: 'step-state', runId: 'r1', time, step: 'load', state: 'succeeded', elapsedMs: 1200 }, 3600);
-    expect(stepElapsedMs(store.get('r1')!.steps.get('load')!, 9000)).toBe(1200);
-  });
-
-  it('keeps metric series in logging order and final values from run-finished', () => {
-    const store = newStore();
-    for (const [index, value] of [0.5, 0.7, 0.9].entries()) {
-      store.apply({ type: 'step-metric', runId: 'r1', time, step: 'train', name: 'accuracy', value, index });
-    }
-    store.apply({
-      type: 'run-finished',
-      runId: 'r1',
-      time,
-      state: 'succeeded',
-      elapsedMs: 5000,
-      metrics: { train: { accuracy: 0.9 }, load: { rows: 150 } },
-    });
     const run = store.get('r1')!;
-    expect(run.state).toBe('succeeded');
-    expect(
-      run.steps
-        .get('train')!
-        .metrics.get('accuracy')!
-        .map((entry) => entry.value),
-    ).toEqual([0.5, 0.7, 0.9]);
-    expect(run.steps.get('load')!.metrics.get('rows')).toEqual([{ value: 150 }]);
-  });
-
-  it('collects logs and the error of a failing step', () => {
-    const store = newStore();
-    store.apply({ type: 'step-log', runId: 'r1', time, step: 'train', stream: 'stdout', text: 'epoch 1\n' });
-    store.apply({ type: 'step-log', runId: 'r1', time, step: 'train', stream: 'stderr', text: 'warning\n' });
-    store.apply({
-      type: 'step-error',
-      runId: 'r1',
-      time,
-      step: 'train',
-      cellId: 'c3',
-      cellIndex: 2,
-      line: 1,
-      errorType: 'ZeroDivisionError',
-      message: 'division by zero',
-      traceback: 'Traceback ...',
-    });
-    const step = store.get('r1')!.steps.get('train')!;
-    expect(step.log).toBe('epoch 1\nwarning\n');
-    expect(step.error).toMatchObject({ cellId: 'c3', errorType: 'ZeroDivisionError' });
+    expect(run).toMatchObject({ notebookLabel: 'nb.ipynb', backend: 'local', startedAt: 1000, state: 'running' });
+    expect([...run.steps.keys()]).toEqual(['load', 'train']);
+    expect(run.stepOfCell('c2')).toMatchObject({ name: 'load', state: 'running', runningSince: 2000 });
   });
 
   it('tells listeners about each change and lists the newest run first', () => {
@@ -91,7 +43,9 @@ describe('RunStore', () => {
     store.onDidChange((run) => heard.push(run.runId));
     store.begin({ runId: 'r2', notebookUri: 'file:///nb.ipynb', notebookLabel: 'nb.ipynb', backend: 'local' }, 5000);
     store.fail('r2', 'python not found');
-    expect(heard).toEqual(['r2', 'r2']);
+    store.apply({ type: 'step-log', runId: 'r1', time, step: 'load', stream: 'stdout', text: 'x' });
+    expect(heard).toEqual(['r2', 'r2', 'r1']);
+    expect(store.all.map((run) => run.runId)).toEqual(['r2', 'r1']);
     expect(store.latestFor('file:///nb.ipynb')?.runId).toBe('r2');
     expect(store.get('r2')).toMatchObject({ state: 'failed', error: 'python not found' });
   });
@@ -100,13 +54,43 @@ describe('RunStore', () => {
     const store = newStore();
     expect(store.apply({ ...started('other') })).toBeUndefined();
   });
+
+  it('is running while any of its runs is', () => {
+    const store = newStore();
+    expect(store.running).toBe(true);
+    store.apply({ type: 'run-finished', runId: 'r1', time, state: 'succeeded', elapsedMs: 10, metrics: {} });
+    expect(store.running).toBe(false);
+  });
 });
 
-describe('formatElapsed', () => {
-  it('shows tenths of seconds under a minute and minutes with padded seconds above', () => {
-    expect(formatElapsed(undefined)).toBe('');
-    expect(formatElapsed(420)).toBe('0.4s');
-    expect(formatElapsed(12_345)).toBe('12.3s');
-    expect(formatElapsed(125_000)).toBe('2m 05s');
+describe('RunTicker', () => {
+  beforeEach(() => jest.useFakeTimers());
+  afterEach(() => jest.useRealTimers());
+
+  it('ticks every second while a run is going and stops when none is', () => {
+    const store = newStore();
+    const onTick = jest.fn();
+    const ticker = new RunTicker({ runs: store, onTick });
+    ticker.update();
+    jest.advanceTimersByTime(3000);
+    expect(onTick).toHaveBeenCalledTimes(3);
+    store.apply({ type: 'run-finished', runId: 'r1', time, state: 'failed', elapsedMs: 10, metrics: {} });
+    ticker.update();
+    jest.advanceTimersByTime(3000);
+    expect(onTick).toHaveBeenCalledTimes(3);
+    ticker.dispose();
+  });
+
+  it('starts one timer however often it is updated, and disposing stops it', () => {
+    const store = newStore();
+    const onTick = jest.fn();
+    const ticker = new RunTicker({ runs: store, onTick });
+    ticker.update();
+    ticker.update();
+    jest.advanceTimersByTime(1000);
+    expect(onTick).toHaveBeenCalledTimes(1);
+    ticker.dispose();
+    jest.advanceTimersByTime(5000);
+    expect(onTick).toHaveBeenCalledTimes(1);
   });
 });

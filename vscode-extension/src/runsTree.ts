@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
-import type { StepState } from '@cellpipe/core';
-import { formatElapsed, stepElapsedMs, type RunStore, type RunView, type StepView } from './runs.js';
+import { formatElapsed, stepElapsedMs, type StepState } from '@cellpipe/core';
+import type { RunStore, RunView, StepView } from './runs.js';
+import { RunTicker } from './ticker.js';
 
 /** A node of the Runs view: a run, or one step of it. */
 export type RunsNode = { kind: 'run'; runId: string } | { kind: 'step'; runId: string; step: string };
@@ -21,13 +22,16 @@ export class RunsTree implements vscode.TreeDataProvider<RunsNode>, vscode.Dispo
   private readonly changed = new vscode.EventEmitter<RunsNode | undefined>();
   readonly onDidChangeTreeData = this.changed.event;
   private readonly disposables: vscode.Disposable[] = [this.changed];
-  private ticker?: ReturnType<typeof setInterval>;
+  private readonly ticker: RunTicker;
 
   constructor(private readonly options: RunsTree.IOptions) {
+    // Redraws once a second while a run is going so running steps' elapsed times tick.
+    this.ticker = new RunTicker({ runs: options.runs, onTick: () => this.changed.fire(undefined) });
     this.disposables.push(
+      this.ticker,
       options.runs.onDidChange(() => {
         this.changed.fire(undefined);
-        this.updateTicker();
+        this.ticker.update();
       }),
       vscode.window.createTreeView('cellpipe.runs', { treeDataProvider: this, showCollapseAll: true }),
     );
@@ -46,18 +50,7 @@ export class RunsTree implements vscode.TreeDataProvider<RunsNode>, vscode.Dispo
     return node.kind === 'run' ? Private.runItem(run) : Private.stepItem(run, run.steps.get(node.step));
   }
 
-  /** Redraws once a second while a run is going so running steps' elapsed times tick. */
-  private updateTicker(): void {
-    const running = this.options.runs.all.some((run) => run.state === 'running');
-    if (running && !this.ticker) this.ticker = setInterval(() => this.changed.fire(undefined), 1000);
-    if (!running && this.ticker) {
-      clearInterval(this.ticker);
-      this.ticker = undefined;
-    }
-  }
-
   dispose(): void {
-    if (this.ticker) clearInterval(this.ticker);
     for (const disposable of this.disposables) disposable.dispose();
   }
 }

@@ -3,20 +3,24 @@ import { cellId } from './cells.js';
 import { roleBadge, runBadge } from './badges.js';
 import type { RunStore } from './runs.js';
 import type { NotebookSessions } from './sessions.js';
+import { RunTicker } from './ticker.js';
 
 /** Two items per code cell: its pipeline role (click to tag) and its step's state in the latest run. */
 export class CellStatusBar implements vscode.NotebookCellStatusBarItemProvider, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<void>();
   private readonly disposables: vscode.Disposable[] = [this.changed];
-  private ticker?: ReturnType<typeof setInterval>;
+  private readonly ticker: RunTicker;
   readonly onDidChangeCellStatusBarItems = this.changed.event;
 
   constructor(private readonly options: CellStatusBar.IOptions) {
+    // Refreshes once a second while a run is going so elapsed times tick between events.
+    this.ticker = new RunTicker({ runs: options.runs, onTick: () => this.changed.fire() });
     this.disposables.push(
+      this.ticker,
       options.sessions.onDidChange(() => this.changed.fire()),
       options.runs.onDidChange(() => {
         this.changed.fire();
-        this.updateTicker();
+        this.ticker.update();
       }),
     );
   }
@@ -34,7 +38,7 @@ export class CellStatusBar implements vscode.NotebookCellStatusBarItemProvider, 
 
     const run = this.options.runs.latestFor(cell.notebook.uri.toString());
     const id = cellId(cell);
-    const step = run && [...run.steps.values()].find((candidate) => candidate.cells.includes(id));
+    const step = run?.stepOfCell(id);
     if (run && step) {
       const badge = runBadge(step, Date.now());
       const stateItem = new vscode.NotebookCellStatusBarItem(badge.text, vscode.NotebookCellStatusBarAlignment.Left);
@@ -49,18 +53,7 @@ export class CellStatusBar implements vscode.NotebookCellStatusBarItemProvider, 
     return items;
   }
 
-  /** Refreshes once a second while a run is going so elapsed times tick between events. */
-  private updateTicker(): void {
-    const running = this.options.runs.all.some((run) => run.state === 'running');
-    if (running && !this.ticker) this.ticker = setInterval(() => this.changed.fire(), 1000);
-    if (!running && this.ticker) {
-      clearInterval(this.ticker);
-      this.ticker = undefined;
-    }
-  }
-
   dispose(): void {
-    if (this.ticker) clearInterval(this.ticker);
     for (const disposable of this.disposables) disposable.dispose();
   }
 }
