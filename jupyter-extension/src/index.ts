@@ -5,12 +5,12 @@ import { IRenderMimeRegistry } from '@jupyterlab/rendermime';
 import { ISettingRegistry } from '@jupyterlab/settingregistry';
 import { LabIcon } from '@jupyterlab/ui-components';
 import { Widget } from '@lumino/widgets';
+import { logText, type RunProgress } from '@cellpipe/core';
 import type { RunRequest, RunSummary } from './api';
 import { el } from './dom';
 import { NotebookDecorator } from './notebookDecorator';
 import { PipelineModel } from './pipelineModel';
 import { RunController } from './runController';
-import type { RunResults } from './runResults';
 import { applyFormValues, formValuesFromTags, knownStepNames } from './stepForm';
 import { PipelinePanel } from './widgets/pipelinePanel';
 import { RunsPanel } from './widgets/runsPanel';
@@ -73,10 +73,10 @@ const plugin: JupyterFrontEndPlugin<void> = {
       panel.content.activeCellIndex = index;
       void panel.content.scrollToItem(index, 'center');
     };
-    const showLogs = (results: RunResults, step?: string) => {
+    const showLogs = (results: RunProgress, step?: string) => {
       const content = new Widget();
       content.addClass('cellpipe-Logs');
-      content.node.append(el('pre', undefined, results.logText(step) || '(no output)'));
+      content.node.append(el('pre', undefined, logText(results, step) || '(no output)'));
       const widget = new MainAreaWidget({ content });
       widget.title.label = `cellpipe logs: ${step ?? results.runId}`;
       widget.title.icon = pipelineIcon;
@@ -135,7 +135,7 @@ const plugin: JupyterFrontEndPlugin<void> = {
     app.shell.add(runsPanel, 'right', { rank: 601 });
 
     const decoratorFor = (path: string) => [...decorators.values()].find((d) => d.panel.context.path === path);
-    const activeRuns = new Set<RunResults>();
+    const activeRuns = new Set<RunProgress>();
     const controller = new RunController({
       onRunStarted: (results, path) => {
         runPaths.set(results.runId, path);

@@ -1,9 +1,9 @@
+import { resultCell, stepElapsedMs, type RunProgress } from '@cellpipe/core';
 import type { Cell } from '@jupyterlab/cells';
 import type { NotebookPanel } from '@jupyterlab/notebook';
 import type { IRenderMimeRegistry } from '@jupyterlab/rendermime';
 import type { PanelLayout } from '@lumino/widgets';
 import type { PipelineModel } from './pipelineModel';
-import type { RunResults } from './runResults';
 import { CellResults } from './widgets/cellResults';
 import { StepChip } from './widgets/stepChip';
 
@@ -46,7 +46,7 @@ export class NotebookDecorator {
   }
 
   /** Clears the previous run's states and results and follows `run` from now on. */
-  startRun(run: RunResults): void {
+  startRun(run: RunProgress): void {
     this.run = run;
     for (const chip of this.chips.values()) if (!chip.isDisposed) chip.setRunState(null);
     for (const results of this.results.values()) results.dispose();
@@ -54,28 +54,24 @@ export class NotebookDecorator {
   }
 
   /** Shows what `run` knows about the given steps on their cells (looked up by id at this moment). */
-  applyRun(run: RunResults, steps: string[], now = Date.now()): void {
+  applyRun(run: RunProgress, steps: string[], now = Date.now()): void {
     if (run !== this.run) return;
     for (const stepName of steps) {
       const step = run.steps.get(stepName);
       if (!step) continue;
-      if (step.state === 'running' && !this.startedAt.has(`${run.runId}/${stepName}`)) {
-        this.startedAt.set(`${run.runId}/${stepName}`, now - (step.elapsedMs ?? 0));
-      }
-      const started = this.startedAt.get(`${run.runId}/${stepName}`);
-      const elapsed = step.state === 'running' && started !== undefined ? now - started : step.elapsedMs;
+      const elapsed = stepElapsedMs(step, now);
       for (const cellId of step.cells) this.chips.get(cellId)?.setRunState(step.state, elapsed);
-      const target = run.resultCell(step);
+      const target = resultCell(step);
       const show =
         FINISHED.has(step.state) && (step.metrics.size > 0 || step.error !== undefined || step.state === 'failed');
-      if (target !== undefined && show) this.showResults(run, step.step, target);
+      if (target !== undefined && show) this.showResults(run, step.name, target);
     }
   }
 
   /** Re-renders elapsed time on running steps; called on a timer while a run is active. */
   tick(now = Date.now()): void {
     if (!this.run) return;
-    const running = [...this.run.steps.values()].filter((step) => step.state === 'running').map((step) => step.step);
+    const running = [...this.run.steps.values()].filter((step) => step.state === 'running').map((step) => step.name);
     this.applyRun(this.run, running, now);
   }
 
@@ -89,7 +85,7 @@ export class NotebookDecorator {
     for (const results of this.results.values()) results.dispose();
   }
 
-  private showResults(run: RunResults, stepName: string, cellId: string): void {
+  private showResults(run: RunProgress, stepName: string, cellId: string): void {
     const cell = this.cellById(cellId);
     const step = run.steps.get(stepName);
     if (!cell || !step) return;
@@ -102,11 +98,10 @@ export class NotebookDecorator {
     results.showStep(run, step, cellId);
   }
 
-  private run?: RunResults;
+  private run?: RunProgress;
   private readonly options: NotebookDecorator.IOptions;
   private readonly chips = new Map<string, StepChip>();
   private readonly results = new Map<string, CellResults>();
-  private readonly startedAt = new Map<string, number>();
 }
 
 export namespace NotebookDecorator {
@@ -115,6 +110,6 @@ export namespace NotebookDecorator {
     model: PipelineModel;
     rendermime: IRenderMimeRegistry;
     onEditStep: (panel: NotebookPanel, cellId: string) => void;
-    onShowLogs: (results: RunResults, step: string) => void;
+    onShowLogs: (results: RunProgress, step: string) => void;
   }
 }

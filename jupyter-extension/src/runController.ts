@@ -1,9 +1,8 @@
-import type { RunEvent } from '@cellpipe/core';
+import { RunProgress, type RunEvent } from '@cellpipe/core';
 import { connectEvents, requestAPI, type RunRequest, type RunSummary } from './api';
-import { RunResults } from './runResults';
 
 /**
- * Starts runs through the server extension and folds the server's event stream into `RunResults`.
+ * Starts runs through the server extension and folds the server's event stream into core's `RunProgress`.
  * Events can arrive before the POST that started the run returns, so unknown runs are buffered.
  */
 export class RunController {
@@ -13,11 +12,11 @@ export class RunController {
   }
 
   /** Results of every run this page started or saw, by run id. */
-  readonly runs = new Map<string, RunResults>();
+  readonly runs = new Map<string, RunProgress>();
 
-  async start(request: RunRequest): Promise<RunResults> {
+  async start(request: RunRequest): Promise<RunProgress> {
     const { runId } = await requestAPI<{ runId: string }>('runs', { method: 'POST', body: JSON.stringify(request) });
-    const results = this.runs.get(runId) ?? new RunResults(runId);
+    const results = this.runs.get(runId) ?? new RunProgress(runId);
     this.runs.set(runId, results);
     this.options.onRunStarted(results, request.path);
     for (const event of this.buffered.get(runId) ?? []) this.dispatch(results, event);
@@ -73,7 +72,7 @@ export class RunController {
     this.dispatch(results, event);
   }
 
-  private dispatch(results: RunResults, event: RunEvent): void {
+  private dispatch(results: RunProgress, event: RunEvent): void {
     const touched = results.apply(event);
     this.options.onRunChanged(results, touched, event);
   }
@@ -86,7 +85,7 @@ export class RunController {
 
 export namespace RunController {
   export interface IOptions {
-    onRunStarted: (results: RunResults, path: string) => void;
-    onRunChanged: (results: RunResults, steps: string[], event: RunEvent) => void;
+    onRunStarted: (results: RunProgress, path: string) => void;
+    onRunChanged: (results: RunProgress, steps: string[], event: RunEvent) => void;
   }
 }

@@ -2,7 +2,7 @@ import type { IRenderMimeRegistry } from '@jupyterlab/rendermime';
 import { Panel, Widget } from '@lumino/widgets';
 import type { ReadonlyPartialJSONObject } from '@lumino/coreutils';
 import { el } from '../dom';
-import type { RunResults, StepResult } from '../runResults';
+import { latestMetrics, metricCharts, type RunProgress, type StepProgress } from '@cellpipe/core';
 
 /** What a finished step leaves under its cell: metrics table, charts of metric series, traceback, a logs link. */
 export class CellResults extends Panel {
@@ -17,14 +17,14 @@ export class CellResults extends Panel {
   }
 
   /** Replaces the content with a step's results. */
-  showStep(results: RunResults, step: StepResult, cellId: string): void {
+  showStep(results: RunProgress, step: StepProgress, cellId: string): void {
     for (const chart of this.widgets.slice(1)) chart.dispose();
     this.content.replaceChildren();
     const header = el('div', 'cellpipe-CellResults-header');
-    header.append(el('span', 'cellpipe-CellResults-title', `cellpipe · ${step.step} · ${step.state}`));
+    header.append(el('span', 'cellpipe-CellResults-title', `cellpipe · ${step.name} · ${step.state}`));
     const logs = el('button', 'cellpipe-CellResults-logs', 'Logs');
     logs.type = 'button';
-    logs.addEventListener('click', () => this.onShowLogs(results, step.step));
+    logs.addEventListener('click', () => this.onShowLogs(results, step.name));
     header.append(logs);
     this.content.append(header);
     if (step.error && (step.error.cellId === undefined || step.error.cellId === cellId)) {
@@ -38,7 +38,7 @@ export class CellResults extends Panel {
       this.content.append(el('div', 'cellpipe-ErrorLine', step.reason));
     }
     if (step.metrics.size > 0) this.content.append(Private.metricsTable(step));
-    for (const chart of results.charts(step)) void this.renderChart(chart.spec);
+    for (const chart of metricCharts(step)) void this.renderChart(chart.spec);
   }
 
   private async renderChart(spec: Record<string, unknown>): Promise<void> {
@@ -54,23 +54,23 @@ export class CellResults extends Panel {
 
   private readonly content = el('div', 'cellpipe-CellResults-content');
   private readonly rendermime: IRenderMimeRegistry;
-  private readonly onShowLogs: (results: RunResults, step: string) => void;
+  private readonly onShowLogs: (results: RunProgress, step: string) => void;
 }
 
 export namespace CellResults {
   export interface IOptions {
     rendermime: IRenderMimeRegistry;
-    onShowLogs: (results: RunResults, step: string) => void;
+    onShowLogs: (results: RunProgress, step: string) => void;
   }
 }
 
 namespace Private {
-  export function metricsTable(step: StepResult): HTMLTableElement {
+  export function metricsTable(step: StepProgress): HTMLTableElement {
     const table = el('table', 'cellpipe-Metrics');
     const head = el('tr');
     head.append(el('th', undefined, 'metric'), el('th', undefined, 'value'));
     table.append(head);
-    for (const [name, value] of step.metrics) {
+    for (const [name, value] of latestMetrics(step)) {
       const row = el('tr');
       row.append(el('td', undefined, name), el('td', undefined, Private.format(value)));
       table.append(row);

@@ -1,7 +1,7 @@
+import { formatElapsed } from '@cellpipe/core';
 import { Widget } from '@lumino/widgets';
 import type { RunSummary } from '../api';
 import { el } from '../dom';
-import { formatElapsed } from '../runResults';
 
 /** Past and running runs of the current notebook, newest first, with logs, re-run and cancel. */
 export class RunsPanel extends Widget {

@@ -1,7 +1,6 @@
-import { parseCellTags, type StepState } from '@cellpipe/core';
+import { formatElapsed, parseCellTags, type StepState } from '@cellpipe/core';
 import { Widget } from '@lumino/widgets';
 import { el, stepHue } from '../dom';
-import { formatElapsed } from '../runResults';
 
 /** The compact label each code cell shows: its step (coloured) or role, and the state of the current run. */
 export class StepChip extends Widget {
