@@ -1,52 +1,40 @@
-import type { MetricValue, RunEvent, StepErrorEvent, StepState } from '@cellpipe/core';
+import {
+  RunProgress,
+  stepElapsedMs,
+  type MetricValue,
+  type RunEvent,
+  type RunFinishedEvent,
+  type StepErrorEvent,
+} from '@cellpipe/core';
 
-interface StepRow {
-  name: string;
-  state: StepState;
-  /** Wall-clock time the step started running here, to show a live elapsed time. */
-  runningSince?: number;
-  elapsedMs?: number;
-  reason?: string;
-}
-
-/** The state of a run as the CLI shows it, folded from its events; rendering is separate from terminal handling. */
+/** The state of a run as the CLI shows it: core's model of the run plus what the final report needs. */
 export class RunView {
-  readonly steps = new Map<string, StepRow>();
+  /** The run folded from its events; the step table draws from it. */
+  readonly progress = new RunProgress();
+  /** Step errors in the order they arrived, for the report on stderr. */
   readonly errors: StepErrorEvent[] = [];
-  notebook = '';
-  runId = '';
-  finished?: Extract<RunEvent, { type: 'run-finished' }>;
+  finished?: RunFinishedEvent;
+
+  get runId(): string {
+    return this.progress.runId;
+  }
+
+  get notebook(): string {
+    return this.progress.notebook;
+  }
 
   apply(event: RunEvent, now = Date.now()): void {
-    switch (event.type) {
-      case 'run-started':
-        this.notebook = event.notebook;
-        this.runId = event.runId;
-        for (const step of event.steps) this.steps.set(step.name, { name: step.name, state: 'pending' });
-        break;
-      case 'step-state': {
-        const row = this.steps.get(event.step) ?? { name: event.step, state: event.state };
-        row.state = event.state;
-        row.reason = event.reason;
-        if (event.state === 'running') row.runningSince = now - (event.elapsedMs ?? 0);
-        if (event.elapsedMs !== undefined) row.elapsedMs = event.elapsedMs;
-        this.steps.set(event.step, row);
-        break;
-      }
-      case 'step-error':
-        this.errors.push(event);
-        break;
-      case 'run-finished':
-        this.finished = event;
-        break;
-      default:
-        break;
-    }
+    this.progress.apply(event, now);
+    if (event.type === 'step-error') this.errors.push(event);
+    if (event.type === 'run-finished') this.finished = event;
   }
 
   /** The live table: one row per step with its state and elapsed time. */
   table(now = Date.now()): string {
-    const rows = [...this.steps.values()].map((row) => [row.name, row.state, this.elapsed(row, now), row.reason ?? '']);
+    const rows = [...this.progress.steps.values()].map((step) => {
+      const elapsed = stepElapsedMs(step, now);
+      return [step.name, step.state, elapsed === undefined ? '' : seconds(elapsed), step.reason ?? ''];
+    });
     return formatTable(['STEP', 'STATE', 'ELAPSED', ''], rows);
   }
 
@@ -88,11 +76,6 @@ export class RunView {
         return `step '${error.step}' failed: ${error.errorType}: ${error.message}${where}${traceback ? `\n${traceback}` : ''}\n`;
       })
       .join('\n');
-  }
-
-  private elapsed(row: StepRow, now: number): string {
-    if (row.state === 'running' && row.runningSince !== undefined) return seconds(now - row.runningSince);
-    return row.elapsedMs !== undefined ? seconds(row.elapsedMs) : '';
   }
 }
 

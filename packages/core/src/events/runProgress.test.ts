@@ -41,7 +41,7 @@ describe('RunProgress', () => {
     expect(run.steps.get('load')).toMatchObject({ state: 'pending', cells: ['c-a', 'c-b'], log: '' });
   });
 
-  it('follows the run named by run-started when constructed without an id', () => {
+  it('follows the run of its first event when constructed without an id', () => {
     const run = new RunProgress();
     expect(run.apply(started('r9'))).toEqual(['load', 'train']);
     expect(run.runId).toBe('r9');

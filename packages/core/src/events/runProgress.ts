@@ -39,7 +39,7 @@ export interface StepProgress {
  * Pure apart from mutating itself, and browser-safe.
  */
 export class RunProgress {
-  /** The run followed; empty until `run-started` names it, when none was given. */
+  /** The run followed; when none was given, the run of the first event applied. */
   runId: string;
   notebook = '';
   state: RunState = 'running';
@@ -54,7 +54,7 @@ export class RunProgress {
 
   /** Applies one event (events of other runs are ignored) and returns the names of the steps it touched. */
   apply(event: RunEvent, now = Date.now()): string[] {
-    if (this.runId === '' && event.type === 'run-started') this.runId = event.runId;
+    if (this.runId === '') this.runId = event.runId;
     if (event.runId !== this.runId) return [];
     switch (event.type) {
       case 'run-started':
