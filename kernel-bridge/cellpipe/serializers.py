@@ -21,6 +21,8 @@ import sys
 import threading
 import types
 
+from cellpipe import tracebacks
+
 NPY, PARQUET, PICKLE, CLOUDPICKLE = "npy", "parquet", "pickle", "cloudpickle"
 EXTENSIONS = {NPY: ".npy", PARQUET: ".parquet", PICKLE: ".pkl", CLOUDPICKLE: ".pkl"}
 _CHUNK = 16 * 1024 * 1024
@@ -180,6 +182,8 @@ def _set_function_state(function, state):
     function.__annotations__ = state["annotations"]
     function.__doc__ = state["doc"]
     function.__module__ = state["module"]
+    # Tracebacks through the function name its notebook cell and show its lines in this process too.
+    tracebacks.adopt(function.__code__.co_filename, state.get("origin"))
     return function
 
 
@@ -203,6 +207,7 @@ def _reduce_by_value(obj):
             "annotations": obj.__annotations__,
             "doc": obj.__doc__,
             "module": obj.__module__,
+            "origin": tracebacks.portable_origin(obj.__code__.co_filename),
         }
         arguments = (_PYTHON, marshal.dumps(obj.__code__), obj.__name__, obj.__closure__)
         return _function_skeleton, arguments, state, None, None, _set_function_state
@@ -437,6 +442,27 @@ def _is_opaque(value):
     return type(value).__module__.split(".")[0] in ("numpy", "pandas")
 
 
+def _children(current):
+    """What `current` holds that may be shared: container items, closure and default values, instance attributes."""
+    children = []
+    if isinstance(current, dict):
+        children.extend(dict.keys(current))
+        children.extend(dict.values(current))
+    elif isinstance(current, (list, tuple, set, frozenset)):
+        children.extend(current)
+    elif isinstance(current, types.FunctionType):
+        # Functions travel by value: what their closures and defaults hold is shared like any contents.
+        children.extend(current.__closure__ or ())
+        children.extend(current.__defaults__ or ())
+        children.extend((current.__kwdefaults__ or {}).values())
+    elif isinstance(current, types.CellType) and current.cell_contents is not None:
+        children.append(current.cell_contents)
+    instance_dict = getattr(current, "__dict__", None)
+    if isinstance(instance_dict, dict):
+        children.append(instance_dict)
+    return children
+
+
 def _reachable_ids(value):
     """Ids of the objects with identity reachable from `value` through containers and instance `__dict__`s."""
     seen = set()
@@ -448,27 +474,10 @@ def _reachable_ids(value):
         seen.add(id(current))
         if _is_opaque(current):
             continue
-        if isinstance(current, dict):
-            pending.extend(current.keys())
-            pending.extend(current.values())
-        elif isinstance(current, (list, tuple, set, frozenset)):
-            pending.extend(current)
-        elif isinstance(current, types.FunctionType):
-            # Functions travel by value: what their closures and defaults hold is shared like any contents.
-            pending.extend(current.__closure__ or ())
-            pending.extend(current.__defaults__ or ())
-            pending.extend((current.__kwdefaults__ or {}).values())
-        elif isinstance(current, types.CellType):
-            try:
-                pending.append(current.cell_contents)
-            except ValueError:
-                pass
         try:
-            instance_dict = getattr(current, "__dict__", None)
-        except Exception:  # noqa: BLE001 - an object whose attributes raise is treated as a leaf
-            instance_dict = None
-        if isinstance(instance_dict, dict):
-            pending.append(instance_dict)
+            pending.extend(_children(current))
+        except Exception:  # noqa: BLE001 - an empty cell, or an object whose attributes raise, is a leaf
+            continue
     return seen
 
 

@@ -1,6 +1,6 @@
 """Failures of notebook code are mapped to the notebook: cell index, cell id, line, and a readable traceback."""
 
-from cellpipe.api import exec_action, make_spec, run_spec
+from cellpipe.api import exec_action, load_action, make_spec, run_spec
 
 
 def _error(result):
@@ -85,3 +85,21 @@ def test_the_error_event_carries_the_manifest_error(tmp_path):
     assert event.pop("event") == "error"
     assert event == result.manifest["error"]
     assert event["message"] == "'missing'"
+
+
+def test_a_function_from_another_step_fails_naming_its_own_cell_and_line(tmp_path):
+    producer_cells = [{"id": "defs", "index": 4, "source": "scale = 2\ndef boom(x):\n    return scale / x\n"}]
+    producer = run_spec(make_spec("make", producer_cells, outputs=["boom"]), tmp_path / "make")
+    assert producer.returncode == 0, producer.stderr
+    consumer_cells = [{"id": "use", "index": 6, "source": "scale = 3\nboom(0)"}]
+    spec = make_spec("use", consumer_cells, prepare=[load_action("boom", "make", tmp_path / "make")])
+    error = _error(run_spec(spec, tmp_path / "use"))
+    assert (error["cellId"], error["cellIndex"], error["line"]) == ("defs", 4, 3)
+    assert error["traceback"] == (
+        "Traceback (most recent call last):\n"
+        "  cell 6, line 2, in <module>\n"
+        "    boom(0)\n"
+        "  cell 4, line 3, in boom\n"
+        "    return scale / x\n"
+        "ZeroDivisionError: division by zero\n"
+    )

@@ -45,6 +45,30 @@ def origin(filename):
     return _origins.get(filename)
 
 
+def portable_origin(filename):
+    """What another process needs to map code compiled from `filename` to its cell; None if it is not notebook code."""
+    code_origin = _origins.get(filename)
+    if code_origin is None:
+        return None
+    lines = linecache.cache.get(filename, (None, None, [], None))[2]
+    return {
+        "cellId": code_origin.cell_id,
+        "cellIndex": code_origin.cell_index,
+        "lineKnown": code_origin.line_known,
+        "label": code_origin.label,
+        "lines": list(lines),
+    }
+
+
+def adopt(filename, portable):
+    """Registers code compiled in another process (a function that travelled by value) under its own filename."""
+    if portable is None or filename in _origins:
+        return
+    _origins[filename] = CodeOrigin(portable["cellId"], portable["cellIndex"], portable["lineKnown"], portable["label"])
+    lines = portable["lines"]
+    linecache.cache[filename] = (sum(len(line) for line in lines), None, lines, filename)
+
+
 def _is_runtime_frame(frame):
     if frame.filename.startswith("<"):
         return False
