@@ -48,6 +48,24 @@ const suites = [
     },
   })),
   {
+    name: 'node:test',
+    run: (file) =>
+      run(process.execPath, [
+        '--test',
+        '--test-reporter=spec',
+        '--test-reporter-destination=stdout',
+        '--test-reporter=tap',
+        `--test-reporter-destination=${file}`,
+        'bench/common',
+      ]),
+    count: (file) => {
+      if (!existsSync(file)) return null;
+      const tap = readFileSync(file, 'utf8');
+      const total = (name) => Number(new RegExp(`^# ${name} (\\d+)$`, 'm').exec(tap)?.[1] ?? 0);
+      return { passed: total('pass'), failed: total('fail') + total('cancelled'), skipped: total('skipped') };
+    },
+  },
+  {
     name: 'pytest',
     run: (file) =>
       run(join(root, '.venv', 'bin', 'python'), [
