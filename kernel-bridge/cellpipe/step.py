@@ -9,6 +9,7 @@ import platform
 import re
 import sys
 import types
+import weakref
 
 import cellpipe
 from cellpipe import cells as cell_code
@@ -155,7 +156,7 @@ class StepRun:
         self.out_dir = out_dir
         self.events = events
         self.producers = {}
-        # id of each loaded input -> (the object, the (step, name) outputs it is); holding it keeps the id unique.
+        # id of each loaded input -> (a reference to it, the (step, name) outputs it is).
         self.loaded = {}
         self.compiler = cell_code.CellCompiler()
         self.cell_indexes = {cell["id"]: cell["index"] for cell in spec["cells"]}
@@ -215,10 +216,10 @@ class StepRun:
             else:
                 value, entry = self._load(action, manifests, groups, definitions)
                 namespace[action["name"]] = value
-                tags = self.loaded.get(id(value), (value, set()))[1]
+                tags = self._names_of(value)
                 tags.add((action["from"], action["name"]))
                 tags.update(_same_as(entry, action["name"], action["from"]))
-                self.loaded[id(value)] = (value, tags)
+                self.loaded[id(value)] = (_reference(value), tags)
         self._rejoin_aliases(namespace)
 
     def _rejoin_aliases(self, namespace):
@@ -231,9 +232,15 @@ class StepRun:
             if action["action"] != "load":
                 continue
             tag = (action["from"], action["name"])
-            candidates = [(len(tags), value) for value, tags in self.loaded.values() if tag in tags]
+            candidates = [(len(tags), reference()) for reference, tags in self.loaded.values() if tag in tags]
+            candidates = [candidate for candidate in candidates if candidate[1] is not None]
             if candidates:
                 namespace[action["name"]] = max(candidates, key=lambda candidate: candidate[0])[1]
+
+    def _names_of(self, value):
+        """The (step, name) outputs `value` was loaded as; empty for anything else (also for a new object reusing an id)."""
+        reference, tags = self.loaded.get(id(value), (None, set()))
+        return tags if reference is not None and reference() is value else set()
 
     def _load(self, action, manifests, groups, definitions):
         name, producer, directory = action["name"], action["from"], action["dir"]
@@ -360,7 +367,7 @@ class StepRun:
                     entries[name] = dict(entry, file=file_name, type=serializers.type_name(values[name]))
                     if len(group) > 1:
                         entries[name]["key"] = name
-                    same_as = sorted(self.loaded.get(id(values[name]), (None, ()))[1])
+                    same_as = sorted(self._names_of(values[name]))
                     if same_as:
                         entries[name]["sameAs"] = [{"step": step, "name": other} for step, other in same_as]
         except BaseException:
@@ -371,6 +378,15 @@ class StepRun:
         for temporary, final in staged:
             os.replace(temporary, final)
         return entries
+
+
+def _reference(value):
+    """A weak reference where the type allows one, so a loaded input the cells rebind can be freed."""
+    try:
+        return weakref.ref(value)
+    except TypeError:
+        # Builtin containers cannot be weakly referenced: holding them keeps their id from being reused.
+        return lambda: value
 
 
 def _same_as(entry, name, producer):

@@ -69,6 +69,13 @@ def test_a_name_bound_to_an_input_in_an_earlier_step_stays_that_input(tmp_path):
     assert consumer.manifest["metrics"]["result"] == repr(([1, 2, 3], [1, 2, 3], True))
 
 
+def test_a_loaded_input_the_cells_rebind_is_freed(tmp_path):
+    _run(tmp_path, "make", ["import collections\nmodel = collections.OrderedDict(a=1)"], outputs=["model"])
+    source = "import gc, weakref\nprobe = weakref.ref(model)\nmodel = None\ngc.collect()\nfreed = probe() is None"
+    consumer = _run(tmp_path, "use", [source], metrics=["freed"], loads=[("model", "make")])
+    assert consumer.manifest["metrics"] == {"freed": True}
+
+
 def test_a_bad_same_as_field_makes_the_input_invalid_naming_it(tmp_path):
     _run(tmp_path, "base", ["base = [1]"], outputs=["base"])
     manifest_path = tmp_path / "base" / "manifest.json"
