@@ -304,7 +304,9 @@ def digest_outputs(steps: list) -> dict:
         definitions = _Definitions({**spec.get("definitions", {}), **entry.get("definitions", {})}, namespace, {})
         for name, output in sorted((manifest.get("outputs") or {}).items()):
             try:
-                value = serializers.load(os.path.join(entry["outDir"], output["file"]), output["serializer"], definitions.unpickler)
+                path = os.path.join(entry["outDir"], output["file"])
+                # A member of an aliasing group is one key of the group's pickle.
+                value = serializers.load(path, output["serializer"], definitions.unpickler, output.get("key"))
                 digests[name] = {"digest": digest(value)}
             except Exception as error:  # noqa: BLE001 - a value that does not load is a finding, not a crash
                 digests[name] = {"error": f"{type(error).__name__}: {error}"}
