@@ -97,6 +97,9 @@ namespace Private {
     private readonly skippedWriters = new Map<string, NotebookCell>();
     private readonly parameters: Record<string, ParameterValue> = {};
     private readonly states = new Map<string, StepState>();
+    // Lookups by Kubernetes name and by cell, so that building a step stays linear in its own size.
+    private readonly stateByName = new Map<string, StepState>();
+    private readonly stepOfCell = new Map<NotebookCell, string>();
     private readonly prelude: Located[] = [];
     /** Top-level imports, `def`s and `class`es, with the functions they bind. */
     private readonly definitions: { dependency: CodeDependency; functions: DefinitionFacts[] }[] = [];
@@ -138,6 +141,10 @@ namespace Private {
           after: new Set(),
           reported: new Set(),
         });
+        // Colliding names are an error reported by checkNames; the first step keeps the name, as before.
+        if (!this.stateByName.has(step.name))
+          this.stateByName.set(step.name, this.states.get(step.displayName) as StepState);
+        for (const cell of step.cells) this.stepOfCell.set(cell, step.name);
       }
 
       // imports/functions cells run before every step (Kale semantics), wherever they are.
@@ -181,8 +188,7 @@ namespace Private {
       for (const state of this.states.values()) {
         for (const input of state.inputs.values()) {
           if (input.kind !== 'value') continue;
-          const producer = [...this.states.values()].find((s) => s.member.name === input.from);
-          producer?.outputs.add(input.name);
+          this.stateByName.get(input.from)?.outputs.add(input.name);
         }
       }
       const steps = membership.steps.map((step) => this.pipelineStep(step));
@@ -299,8 +305,7 @@ namespace Private {
     // ---- data flow ----------------------------------------------------------------------------------
 
     private displayNameOf(stepName: string): string {
-      for (const [display, state] of this.states) if (state.member.name === stepName) return display;
-      return stepName;
+      return this.stateByName.get(stepName)?.member.displayName ?? stepName;
     }
 
     private definitionOf(located: Located, name: string): DefinitionFacts | undefined {
@@ -601,7 +606,6 @@ namespace Private {
 
     private pipelineStep(member: StepMembership): PipelineStep {
       const state = this.states.get(member.displayName) as StepState;
-      const order = new Map([...this.states.values()].map((s) => [s.member.name, s.member.firstIndex]));
       const settings = mergeStepSettings(
         this.notebook.settings.image !== undefined ? { image: this.notebook.settings.image } : undefined,
         this.notebook.settings.stepDefaults,
@@ -615,7 +619,7 @@ namespace Private {
         cells: member.cells.map((cell) => cell.id),
         after: [...state.after]
           .filter((s) => s !== member.name)
-          .sort((a, b) => (order.get(a) ?? 0) - (order.get(b) ?? 0)),
+          .sort((a, b) => this.firstIndexOf(a) - this.firstIndexOf(b)),
         inputs: [...state.inputs.values()],
         outputs: [...state.outputs],
         code: code
@@ -640,8 +644,11 @@ namespace Private {
     }
 
     private producerStepOf(located: Located): string | undefined {
-      for (const state of this.states.values()) if (state.member.cells.includes(located.cell)) return state.member.name;
-      return undefined;
+      return this.stepOfCell.get(located.cell);
+    }
+
+    private firstIndexOf(stepName: string): number {
+      return this.stateByName.get(stepName)?.member.firstIndex ?? 0;
     }
 
     private checkNames(steps: StepMembership[]): void {
