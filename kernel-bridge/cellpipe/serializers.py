@@ -314,27 +314,65 @@ def _write_contiguous(array, writer):
 def _try_parquet(value, path):
     """Writes `value` as parquet when reading it back gives an identical object; False (and no file) otherwise."""
     try:
-        import pyarrow
-        import pyarrow.parquet
+        import pyarrow  # noqa: F401 - only to know the fast path is there
+        import pyarrow.parquet  # noqa: F401
     except ImportError:
         return False
-    pandas = sys.modules["pandas"]
     try:
-        is_series = isinstance(value, pandas.Series)
-        frame = value.to_frame(name=_SERIES_COLUMN) if is_series else value
-        table = pyarrow.Table.from_pandas(frame)
-        marker = json.dumps({"series": is_series, "name": value.name if is_series else None}).encode()
-        metadata = dict(table.schema.metadata or {})
-        metadata[_METADATA_KEY] = marker
-        table = table.replace_schema_metadata(metadata)
-        pyarrow.parquet.write_table(table, path)
-        if _pandas_identical(value, _read_parquet(path)):
+        _write_parquet(value, path)
+        if _round_trips_exactly(value, path):
             return True
     except Exception:  # noqa: BLE001 - any failure of the fast path means pickle keeps the value exact
         pass
     if os.path.exists(path):
         os.remove(path)
     return False
+
+
+def _write_parquet(value, path):
+    import pyarrow
+    import pyarrow.parquet
+
+    pandas = sys.modules["pandas"]
+    is_series = isinstance(value, pandas.Series)
+    frame = value.to_frame(name=_SERIES_COLUMN) if is_series else value
+    table = pyarrow.Table.from_pandas(frame)
+    marker = json.dumps({"series": is_series, "name": value.name if is_series else None}).encode()
+    metadata = dict(table.schema.metadata or {})
+    metadata[_METADATA_KEY] = marker
+    pyarrow.parquet.write_table(table.replace_schema_metadata(metadata), path)
+
+
+# Rows read back to prove the schema of a frame whose every value Arrow stores exactly.
+_SAMPLE_ROWS = 1000
+
+
+def _round_trips_exactly(value, path):
+    """True when reading `path` back gives `value`.
+
+    Numbers, booleans, datetimes, categoricals and pure-string columns keep every value through Arrow, so for
+    those a small sample proves dtypes, index and names without reading the whole file back; anything else
+    (objects, mixed types) is compared in full.
+    """
+    if len(value) > _SAMPLE_ROWS and _arrow_keeps_values(value):
+        sample = value.iloc[:_SAMPLE_ROWS]
+        sample_path = path + ".sample"
+        try:
+            _write_parquet(sample, sample_path)
+            return _pandas_identical(sample, _read_parquet(sample_path))
+        finally:
+            if os.path.exists(sample_path):
+                os.remove(sample_path)
+    return _pandas_identical(value, _read_parquet(path))
+
+
+def _arrow_keeps_values(value):
+    pandas = sys.modules["pandas"]
+    frame = value.to_frame() if isinstance(value, pandas.Series) else value
+    columns = [frame.iloc[:, position] for position in range(frame.shape[1])]
+    levels = [frame.index.get_level_values(level) for level in range(frame.index.nlevels)]
+    infer = pandas.api.types.infer_dtype
+    return all(values.dtype != object or infer(values, skipna=False) == "string" for values in columns + levels)
 
 
 def _index_identical(left, right):

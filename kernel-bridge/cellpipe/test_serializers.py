@@ -105,6 +105,30 @@ def test_dataframes_round_trip_exactly_through_parquet_or_fall_back_to_pickle(tm
         pd.testing.assert_index_equal(loaded.index, expected[name].index, exact=True)
 
 
+LARGE_FRAMES = """
+import pandas as pd
+rows = 5000
+typed = pd.DataFrame({'n': range(rows), 'x': [i / 7 for i in range(rows)], 'word': ['w%d' % i for i in range(rows)]})
+lists = pd.DataFrame({'n': range(rows), 'items': [[i, i + 1] for i in range(rows)]})
+late_none = pd.DataFrame({'word': ['w'] * (rows - 1) + [None]})
+"""
+
+
+def test_large_frames_use_parquet_only_where_every_value_survives_it(tmp_path):
+    # Past the sampled rows, only columns Arrow stores exactly may skip the full read-back check.
+    names = ["typed", "lists", "late_none"]
+    result = run_spec(make_spec("large", [LARGE_FRAMES], outputs=names), tmp_path / "out")
+    assert result.returncode == 0, result.stderr
+    outputs = result.manifest["outputs"]
+    assert outputs["typed"]["serializer"] == "parquet"
+    # Arrow would turn the lists into arrays: the full check sends the frame to pickle.
+    assert outputs["lists"]["serializer"] == "pickle"
+    expected = _expected(LARGE_FRAMES)
+    for name in names:
+        pd.testing.assert_frame_equal(load_output(tmp_path / "out", name), expected[name], check_exact=True)
+    assert load_output(tmp_path / "out", "lists")["items"].iloc[-1] == [4999, 5000]
+
+
 def test_a_scikit_learn_model_predicts_the_same_after_travelling(tmp_path):
     train = (
         "from sklearn.datasets import load_iris\n"
