@@ -19,8 +19,16 @@ export default tseslint.config(
             { target: './packages/core', from: './packages/cli', message: 'core never depends on a front end' },
             { target: './packages/core', from: './jupyter-extension', message: 'core never depends on a front end' },
             { target: './packages/core', from: './vscode-extension', message: 'core never depends on a front end' },
-            { target: './jupyter-extension', from: './vscode-extension', message: 'editors do not share glue: move it to core' },
-            { target: './vscode-extension', from: './jupyter-extension', message: 'editors do not share glue: move it to core' },
+            {
+              target: './jupyter-extension',
+              from: './vscode-extension',
+              message: 'editors do not share glue: move it to core',
+            },
+            {
+              target: './vscode-extension',
+              from: './jupyter-extension',
+              message: 'editors do not share glue: move it to core',
+            },
           ],
         },
       ],
@@ -28,7 +36,10 @@ export default tseslint.config(
         'error',
         {
           patterns: [
-            { group: ['vscode', '@jupyterlab/*', '@lumino/*'], message: 'editor APIs belong in the editor folders only' },
+            {
+              group: ['vscode', '@jupyterlab/*', '@lumino/*'],
+              message: 'editor APIs belong in the editor folders only',
+            },
           ],
         },
       ],
@@ -41,7 +52,10 @@ export default tseslint.config(
         'error',
         {
           paths: [
-            { name: '@kubernetes/client-node', message: 'editors never talk to Kubernetes: go through the core engine' },
+            {
+              name: '@kubernetes/client-node',
+              message: 'editors never talk to Kubernetes: go through the core engine',
+            },
             { name: 'child_process', message: 'editors never spawn Python: go through the core engine' },
             { name: 'node:child_process', message: 'editors never spawn Python: go through the core engine' },
           ],

@@ -19,5 +19,7 @@ run('npx', ['tsc', '-b', 'packages/core', 'packages/cli']);
 const cli = join(root, 'packages', 'cli', 'bin', 'cellpipe.js');
 console.log(`\n$ npx cellpipe run ${notebook} -p n_estimators=300 --python .venv/bin/python`);
 run(process.execPath, [cli, 'run', notebook, '-p', 'n_estimators=300', '--python', python]);
-console.log(`\n$ npx cellpipe run ${notebook} -p n_estimators=300 --python .venv/bin/python   # unchanged: served from cache`);
+console.log(
+  `\n$ npx cellpipe run ${notebook} -p n_estimators=300 --python .venv/bin/python   # unchanged: served from cache`,
+);
 run(process.execPath, [cli, 'run', notebook, '-p', 'n_estimators=300', '--python', python]);

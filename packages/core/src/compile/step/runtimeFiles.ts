@@ -16,7 +16,8 @@ export function runtimeDir(): string {
     dir = dirname(dir);
   }
   const found = candidates.find((candidate) => existsSync(join(candidate, 'cellpipe', '__init__.py')));
-  if (!found) throw new Error('cellpipe step runtime not found: set CELLPIPE_RUNTIME_DIR to the folder holding cellpipe/');
+  if (!found)
+    throw new Error('cellpipe step runtime not found: set CELLPIPE_RUNTIME_DIR to the folder holding cellpipe/');
   return found;
 }
 
