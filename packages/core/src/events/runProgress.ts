@@ -1,4 +1,4 @@
-import type { MetricValue, RunEvent, RunState, StepState } from './runEvent.js';
+import type { MetricValue, RunEvent, RunState, StepErrorEvent, StepState } from './runEvent.js';
 
 /** One logged value of a metric; `index` is the epoch or fold when the step gave one. */
 export interface MetricPoint {
@@ -7,14 +7,10 @@ export interface MetricPoint {
 }
 
 /** Where and why a step raised, with the traceback mapped to notebook cells. */
-export interface StepProgressError {
-  cellId?: string;
-  cellIndex?: number;
-  line?: number;
-  errorType: string;
-  message: string;
-  traceback: string;
-}
+export type StepProgressError = Pick<
+  StepErrorEvent,
+  'cellId' | 'cellIndex' | 'line' | 'errorType' | 'message' | 'traceback'
+>;
 
 /** What one step of a run has reported so far. */
 export interface StepProgress {
