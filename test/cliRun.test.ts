@@ -34,8 +34,10 @@ function finalStates(all: RunEvent[]): Record<string, string> {
 }
 
 function latestRecord(dir: string): RunRecord {
-  const runs = readdirSync(join(dir, '.cellpipe', 'runs')).sort();
-  return readJson<RunRecord>(join(dir, '.cellpipe', 'runs', runs[runs.length - 1] as string, 'run.json'));
+  const records = readdirSync(join(dir, '.cellpipe', 'runs')).map((run) =>
+    readJson<RunRecord>(join(dir, '.cellpipe', 'runs', run, 'run.json')),
+  );
+  return records.sort((a, b) => a.startedAt.localeCompare(b.startedAt))[records.length - 1] as RunRecord;
 }
 
 describe('cellpipe run (real CLI, real Python runtime)', () => {

@@ -433,6 +433,7 @@ function firstLine(text: string): string {
 
 /** Sortable and unique: `20260101-120000-a1b2c3`. */
 function newRunId(): string {
-  const stamp = new Date().toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
+  // Milliseconds included, so that run folders list in start order even for runs started within a second.
+  const stamp = new Date().toISOString().replace(/[-:]/g, '').replace('T', '-').replace('.', '-').slice(0, 19);
   return `${stamp}-${randomBytes(3).toString('hex')}`;
 }
