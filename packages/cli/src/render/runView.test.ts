@@ -44,6 +44,31 @@ describe('RunView', () => {
     expect(RunView.line({ ...base, type: 'step-log', step: 's', stream: 'stdout', text: 'x' })).toBeUndefined();
   });
 
+  it('shows a metric logged several times as its series', () => {
+    const view = new RunView();
+    const losses = [0.9, 0.5, 0.25, 0.2, 0.15, 0.12, 0.1, 0.09, 0.08];
+    losses.forEach((value, index) =>
+      view.apply({ ...base, type: 'step-metric', step: 'train', name: 'loss', value, index }),
+    );
+    view.apply({ ...base, type: 'step-metric', step: 'train', name: 'folds', value: 0.5, index: 0 });
+    view.apply({ ...base, type: 'step-metric', step: 'train', name: 'folds', value: 0.75, index: 1 });
+    view.apply({
+      ...base,
+      type: 'run-finished',
+      state: 'succeeded',
+      elapsedMs: 1,
+      metrics: { train: { loss: 0.08, folds: 0.75, accuracy: 0.9 } },
+    });
+    expect(view.metricsTable()).toBe(
+      [
+        'STEP   METRIC    VALUE',
+        'train  loss      0.9, 0.5, 0.25, …, 0.1, 0.09, 0.08 (9 values)',
+        'train  folds     0.5, 0.75 (2 values)',
+        'train  accuracy  0.9',
+      ].join('\n'),
+    );
+  });
+
   it('reports metrics and failed steps with their notebook cell', () => {
     const view = new RunView();
     view.apply({

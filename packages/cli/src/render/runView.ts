@@ -59,7 +59,10 @@ export class RunView {
   metricsTable(): string {
     const metrics = this.finished?.metrics ?? {};
     const rows = Object.entries(metrics).flatMap(([step, values]) =>
-      Object.entries(values).map(([name, value]) => [step, name, formatMetric(value)]),
+      Object.entries(values).map(([name, value]) => {
+        const series = this.progress.steps.get(step)?.metrics.get(name) ?? [];
+        return [step, name, series.length > 1 ? formatSeries(series.map((point) => point.value)) : formatMetric(value)];
+      }),
     );
     return rows.length === 0 ? '' : formatTable(['STEP', 'METRIC', 'VALUE'], rows);
   }
@@ -111,6 +114,15 @@ export function formatTable(header: string[], rows: string[][]): string {
 
 function seconds(ms: number): string {
   return `${(ms / 1000).toFixed(ms < 10_000 ? 2 : 1)}s`;
+}
+
+/** A metric logged several times (per epoch, per fold): its values in order, the middle elided when long. */
+function formatSeries(values: MetricValue[]): string {
+  const shown =
+    values.length > 8
+      ? [...values.slice(0, 3).map(formatMetric), '…', ...values.slice(-3).map(formatMetric)]
+      : values.map(formatMetric);
+  return `${shown.join(', ')} (${values.length} values)`;
 }
 
 function formatMetric(value: MetricValue): string {
