@@ -19,6 +19,20 @@ function cellWithText(page: IJupyterLabPageFixture, text: string) {
   return notebook(page).locator('.jp-Cell').filter({ hasText: text });
 }
 
+/** A Python notebook (nbformat 4.5) of tagged code cells, as uploaded by the tests. */
+function notebookJson(cells: ReturnType<typeof codeCell>[]) {
+  return {
+    nbformat: 4,
+    nbformat_minor: 5,
+    metadata: { kernelspec: { name: 'python3', display_name: 'Python 3', language: 'python' } },
+    cells,
+  };
+}
+
+function codeCell(id: string, source: string, tags: string[]) {
+  return { cell_type: 'code', id, metadata: { tags }, source, outputs: [], execution_count: null };
+}
+
 async function openPipelinePanel(page: IJupyterLabPageFixture): Promise<void> {
   const panel = page.locator('#cellpipe-pipeline-panel');
   if (!(await panel.isVisible())) await page.locator('.jp-SideBar [data-id="cellpipe-pipeline-panel"]').click();
@@ -109,29 +123,16 @@ test.describe('cellpipe in JupyterLab', () => {
     tmpPath,
   }) => {
     const name = 'failing.ipynb';
-    const cell = (id: string, source: string, tags: string[]) => ({
-      cell_type: 'code',
-      id,
-      metadata: { tags },
-      source,
-      outputs: [],
-      execution_count: null,
-    });
-    const content = {
-      nbformat: 4,
-      nbformat_minor: 5,
-      metadata: { kernelspec: { name: 'python3', display_name: 'Python 3', language: 'python' } },
-      cells: [
-        cell('c-load', 'import time\ntime.sleep(4)\nvalues = [3, 2, 1]', ['step:load']),
-        cell(
-          'c-train',
-          'import cellpipe\nfor epoch, value in enumerate(values):\n    cellpipe.log_metric("loss", value / 10, epoch)\nfinal_loss = values[-1] / 10',
-          ['step:train'],
-        ),
-        cell('c-threshold', 'threshold = 0.01', ['step:check']),
-        cell('c-assert', 'assert final_loss < threshold, f"loss {final_loss} above {threshold}"', []),
-      ],
-    };
+    const content = notebookJson([
+      codeCell('c-load', 'import time\ntime.sleep(4)\nvalues = [3, 2, 1]', ['step:load']),
+      codeCell(
+        'c-train',
+        'import cellpipe\nfor epoch, value in enumerate(values):\n    cellpipe.log_metric("loss", value / 10, epoch)\nfinal_loss = values[-1] / 10',
+        ['step:train'],
+      ),
+      codeCell('c-threshold', 'threshold = 0.01', ['step:check']),
+      codeCell('c-assert', 'assert final_loss < threshold, f"loss {final_loss} above {threshold}"', []),
+    ]);
     await page.contents.uploadContent(JSON.stringify(content), 'text', `${tmpPath}/${name}`);
     await page.notebook.openByPath(`${tmpPath}/${name}`);
     await page.notebook.activate(name);
@@ -163,25 +164,12 @@ test.describe('cellpipe in JupyterLab', () => {
   });
 
   test('the panel follows typing and a warning reveals its cell', async ({ page, tmpPath }) => {
-    const cell = (id: string, source: string, tags: string[]) => ({
-      cell_type: 'code',
-      id,
-      metadata: { tags },
-      source,
-      outputs: [],
-      execution_count: null,
-    });
-    const content = {
-      nbformat: 4,
-      nbformat_minor: 5,
-      metadata: { kernelspec: { name: 'python3', display_name: 'Python 3', language: 'python' } },
-      cells: [
-        cell('c-one', 'a = 1', ['step:one']),
-        cell('c-two', 'b = 2', ['step:two']),
-        cell('c-three', 'c = 3', ['step:three']),
-        cell('c-bad', 'd = (', ['stpe:typo']),
-      ],
-    };
+    const content = notebookJson([
+      codeCell('c-one', 'a = 1', ['step:one']),
+      codeCell('c-two', 'b = 2', ['step:two']),
+      codeCell('c-three', 'c = 3', ['step:three']),
+      codeCell('c-bad', 'd = (', ['stpe:typo']),
+    ]);
     await page.contents.uploadContent(JSON.stringify(content), 'text', `${tmpPath}/live.ipynb`);
     await page.notebook.openByPath(`${tmpPath}/live.ipynb`);
     await page.notebook.activate('live.ipynb');
@@ -202,29 +190,10 @@ test.describe('cellpipe in JupyterLab', () => {
   });
 
   test('the runs panel cancels a running pipeline', async ({ page, tmpPath }) => {
-    const content = {
-      nbformat: 4,
-      nbformat_minor: 5,
-      metadata: { kernelspec: { name: 'python3', display_name: 'Python 3', language: 'python' } },
-      cells: [
-        {
-          cell_type: 'code',
-          id: 'c-slow',
-          metadata: { tags: ['step:slow'] },
-          source: 'import time\ntime.sleep(120)\nx = 1',
-          outputs: [],
-          execution_count: null,
-        },
-        {
-          cell_type: 'code',
-          id: 'c-after',
-          metadata: { tags: ['step:after'] },
-          source: 'y = x + 1',
-          outputs: [],
-          execution_count: null,
-        },
-      ],
-    };
+    const content = notebookJson([
+      codeCell('c-slow', 'import time\ntime.sleep(120)\nx = 1', ['step:slow']),
+      codeCell('c-after', 'y = x + 1', ['step:after']),
+    ]);
     await page.contents.uploadContent(JSON.stringify(content), 'text', `${tmpPath}/slow.ipynb`);
     await page.notebook.openByPath(`${tmpPath}/slow.ipynb`);
     await page.notebook.activate('slow.ipynb');
