@@ -84,6 +84,8 @@ export interface CellFacts {
   problems: CellProblem[];
   /** The cell body is not Python (`%%bash`, `%%html`, …). */
   notPython: boolean;
+  /** The cell writes a file (`%%writefile`) that later cells may import or read. */
+  writesFile: boolean;
 }
 
 /** Static facts of one code cell: what each top-level statement reads, binds, mutates and defines. */
@@ -91,7 +93,12 @@ export function analyzeCellSource(source: string): CellFacts {
   const python = ipythonToPython(source);
   const tree = parser.parse(python.code);
   const walker = new Private.Walker(python.code, source);
-  const facts: CellFacts = { statements: [], problems: [], notPython: python.notPython };
+  const facts: CellFacts = {
+    statements: [],
+    problems: [],
+    notPython: python.notPython,
+    writesFile: python.writesFile,
+  };
   for (const line of python.dynamicLines) {
     facts.problems.push({ code: 'dynamic-code', line, message: `line ${line}: %run or %store may bind any name` });
   }

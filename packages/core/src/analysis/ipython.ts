@@ -4,6 +4,8 @@ export interface PythonSource {
   code: string;
   /** True when a cell magic makes the whole body something other than Python (`%%bash`, `%%html`, …). */
   notPython: boolean;
+  /** True for `%%writefile` / `%%file`: the cell writes a file that later cells may import or read. */
+  writesFile: boolean;
   /** 1-based lines holding shell commands or magics (`!ls`, `%pip`), which static analysis cannot see into. */
   shellLines: number[];
   /** 1-based lines with `%run` or `%store -r`, which may bind any name. */
@@ -13,7 +15,7 @@ export interface PythonSource {
 /** Rewrites `%magic`, `%%magic`, `!shell`, `x = !cmd` and `x?` into Python that binds and reads the same names. */
 export function ipythonToPython(source: string): PythonSource {
   const lines = source.split('\n');
-  const result: PythonSource = { code: '', notPython: false, shellLines: [], dynamicLines: [] };
+  const result: PythonSource = { code: '', notPython: false, writesFile: false, shellLines: [], dynamicLines: [] };
   const first = lines[0]?.trim() ?? '';
   if (first.startsWith('%%')) {
     const [magic = '', ...args] = first.slice(2).trim().split(/\s+/);
@@ -22,6 +24,7 @@ export function ipythonToPython(source: string): PythonSource {
       lines[0] = capture && /^[A-Za-z_]\w*$/.test(capture) ? `${capture} = ...` : '';
     } else {
       result.notPython = true;
+      result.writesFile = magic === 'writefile' || magic === 'file';
       result.shellLines.push(1);
       lines[0] = Private.readsOf(lines.slice(1).join('\n'));
       result.code = [lines[0], ...lines.slice(1).map(() => '')].join('\n');

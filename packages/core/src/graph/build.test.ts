@@ -22,7 +22,6 @@ const inputs = (graph: PipelineGraph, name: string): string[] =>
   step(graph, name).inputs.map((input) => `${input.name}<-${input.from}:${input.kind}`);
 const codes = (graph: PipelineGraph, name: string): string[] =>
   step(graph, name).code.map((dep) => dep.names.join(','));
-const codes2 = codes;
 
 describe('data edges', () => {
   test('a value read comes from the nearest earlier writer', () => {
@@ -232,6 +231,25 @@ describe('data edges', () => {
   });
 });
 
+describe('files written by cells', () => {
+  test('steps after a %%writefile step run after it, though no name flows', () => {
+    const graph = pipeline({
+      write: '%%writefile helpers.py\ndef triple(x):\n    return 3 * x',
+      other: 'z = 1',
+      use: 'import helpers\nnumbers = [helpers.triple(n) for n in range(4)]',
+    });
+    expect(step(graph, 'other').after).toEqual(['write']);
+    expect(step(graph, 'use').after).toEqual(['write']);
+    expect(step(graph, 'write').after).toEqual([]);
+    expect(inputs(graph, 'use')).toEqual([]);
+  });
+
+  test('%%bash writes nothing cellpipe can name, so it orders nothing', () => {
+    const graph = pipeline({ shell: '%%bash\necho hi > out.txt', later: 'z = 1' });
+    expect(step(graph, 'later').after).toEqual([]);
+  });
+});
+
 describe('code dependencies', () => {
   test('imports, functions and classes are re-executed, not serialized', () => {
     const graph = pipeline({
@@ -430,7 +448,7 @@ describe('code dependencies', () => {
       ]),
     );
     expect(inputs(graph, 'b')).toEqual(['a<-a:value']);
-    expect(codes2(graph, 'b')).toEqual(['os', 'SEED', 'f']);
+    expect(codes(graph, 'b')).toEqual(['os', 'SEED', 'f']);
     expect(step(graph, 'a').cells).toEqual(['cell-2']);
   });
 });

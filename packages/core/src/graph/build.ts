@@ -165,6 +165,7 @@ namespace Private {
         }
       }
 
+      const fileWriters = new Set<StepState>();
       for (const member of membership.cells) {
         this.cell = member.cell;
         if (member.role === 'parameters') this.parameterCell(member.cell);
@@ -172,6 +173,9 @@ namespace Private {
         else if (member.role === 'skip' && python) this.skippedCell(member.cell);
         else if (member.role === 'step' && member.step !== undefined && python) {
           this.current = this.states.get(member.step);
+          // A file a `%%writefile` step wrote is read by name later (import, open): order later steps after it.
+          for (const writer of fileWriters) if (writer !== this.current) this.current?.after.add(writer.member.name);
+          if (this.facts(member.cell).writesFile && this.current) fileWriters.add(this.current);
           const located = this.statementsOf(member.cell);
           this.needStarImports();
           for (const statement of located) this.statement(statement);
