@@ -63,7 +63,9 @@ describe('runStepProcess (real Python step runtime)', () => {
     const result = await runStepProcess(opts);
     expect(result).toMatchObject({ exitCode: 0, aborted: false, timedOut: false });
     expect(readFileSync(join(dir, 'stdout.log'), 'utf8')).toContain(`cwd ${root}`);
-    expect(logs.join('')).toContain(`stdout:cwd ${root}`);
+    // Output arrives in chunks as Python writes it, so compare the stream's text, not single log events.
+    const stdoutText = logs.filter((log) => log.startsWith('stdout:')).map((log) => log.slice('stdout:'.length));
+    expect(stdoutText.join('')).toContain(`cwd ${root}`);
     expect(events).toContainEqual({ event: 'metric', name: 'acc', value: 0.75 });
     expect(
       events.filter((event) => event.event === 'cell').map((event) => (event as { cellId: string }).cellId),
