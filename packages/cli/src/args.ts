@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { UsageError } from './errors.js';
 
@@ -26,4 +28,15 @@ export function notebookArgument(command: string, positionals: string[]): string
       `cellpipe ${command}: expected one notebook, got ${positionals.length}: ${positionals.join(' ')}`,
     );
   return positionals[0] as string;
+}
+
+/** The notebook file's text; an unreadable path is a one-line usage error naming it. */
+export function readNotebookText(path: string, cwd: string): string {
+  try {
+    return readFileSync(resolve(cwd, path), 'utf8');
+  } catch (error) {
+    throw new UsageError(
+      `cannot read notebook ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+    );
+  }
 }

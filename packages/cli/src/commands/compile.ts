@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { renameSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 
 import {
@@ -13,7 +13,7 @@ import {
   type AnalysisWarning,
 } from '@cellpipe/core/node';
 
-import { notebookArgument, parseCommandArgs } from '../args.js';
+import { notebookArgument, parseCommandArgs, readNotebookText } from '../args.js';
 import type { Command } from '../command.js';
 import { UsageError } from '../errors.js';
 
@@ -62,14 +62,7 @@ export const compileCommand: Command = {
     if (target === 'kfp' && (values.namespace !== undefined || values['service-account'] !== undefined)) {
       throw new UsageError('cellpipe compile: --namespace and --service-account apply to --target argo only');
     }
-    let text: string;
-    try {
-      text = readFileSync(resolve(io.cwd, path), 'utf8');
-    } catch (error) {
-      throw new UsageError(
-        `cannot read notebook ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
-      );
-    }
+    const text = readNotebookText(path, io.cwd);
     const notebook = readNotebook(text, path);
     const graph = analyzeNotebook(notebook);
     const [firstError] = graphErrors(graph);

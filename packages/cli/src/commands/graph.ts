@@ -1,9 +1,6 @@
-import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
 import { analyzeNotebook, graphToJson, readNotebook, type AnalysisWarning, type PipelineGraph } from '@cellpipe/core';
-import { notebookArgument, parseCommandArgs } from '../args.js';
+import { notebookArgument, parseCommandArgs, readNotebookText } from '../args.js';
 import type { Command } from '../command.js';
-import { UsageError } from '../errors.js';
 
 const usage = `Usage: cellpipe graph NOTEBOOK [--json]
 
@@ -29,14 +26,7 @@ export const graphCommand: Command = {
       return 0;
     }
     const path = notebookArgument('graph', positionals);
-    let text: string;
-    try {
-      text = readFileSync(resolve(io.cwd, path), 'utf8');
-    } catch (error) {
-      throw new UsageError(
-        `cannot read notebook ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
-      );
-    }
+    const text = readNotebookText(path, io.cwd);
     const graph = analyzeNotebook(readNotebook(text, path));
     io.stdout.write(values.json ? `${JSON.stringify(graphToJson(graph), null, 2)}\n` : renderGraph(graph));
     return 0;
