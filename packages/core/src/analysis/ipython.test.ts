@@ -13,6 +13,9 @@ describe('ipythonToPython keeps lines and names', () => {
     ['%%capture --no-stdout captured\nprint(1)', 'captured = ...\nprint(1)'],
     ['%%time\nz = 2', '\nz = 2'],
     ['x = 1 % 2\ny = a != b', 'x = 1 % 2\ny = a != b'],
+    ['label = (\n    "%s items"\n    % (n,)\n)', 'label = (\n    "%s items"\n    % (n,)\n)'],
+    ['doc = """\n%notmagic\n"""\n%matplotlib inline', 'doc = """\n%notmagic\n"""\npass'],
+    ['f(a,  # (\n  !b)\n!ls', 'f(a,  # (\n  !b)\npass'],
   ])('%j', (source, code) => {
     const result = ipythonToPython(source);
     expect(result.code).toBe(code);

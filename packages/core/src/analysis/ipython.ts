@@ -32,19 +32,71 @@ export function ipythonToPython(source: string): PythonSource {
     }
   }
   let continued = false;
+  const lexer = new Private.LineLexer();
   for (let index = 0; index < lines.length; index++) {
     const line = lines[index] ?? '';
     const wasContinued = continued;
     continued = line.endsWith('\\');
-    if (wasContinued) continue;
+    // Inside brackets or a triple-quoted string a line starting with `%` or `!` is Python (`"%s"\n % (x,)`).
+    if (wasContinued || lexer.inside) {
+      lexer.scan(line);
+      continue;
+    }
     const rewritten = Private.rewriteLine(line, index + 1, result);
     if (rewritten !== undefined) lines[index] = rewritten;
+    else lexer.scan(line);
   }
   result.code = Private.unparenthesizeWith(lines.join('\n'));
   return result;
 }
 
 namespace Private {
+  /** Follows bracket depth and open triple-quoted strings across the lines of a cell. */
+  export class LineLexer {
+    private depth = 0;
+    private openTriple: string | undefined;
+
+    get inside(): boolean {
+      return this.depth > 0 || this.openTriple !== undefined;
+    }
+
+    scan(line: string): void {
+      let at = 0;
+      if (this.openTriple) {
+        const end = LineLexer.closing(line, 0, this.openTriple);
+        if (end < 0) return;
+        this.openTriple = undefined;
+        at = end;
+      }
+      while (at < line.length) {
+        const char = line[at] as string;
+        if (char === '#') return;
+        if (char === '"' || char === "'") {
+          const quote = line.startsWith(char.repeat(3), at) ? char.repeat(3) : char;
+          const end = LineLexer.closing(line, at + quote.length, quote);
+          if (end < 0) {
+            if (quote.length === 3) this.openTriple = quote;
+            return;
+          }
+          at = end;
+          continue;
+        }
+        if (char === '(' || char === '[' || char === '{') this.depth++;
+        else if ((char === ')' || char === ']' || char === '}') && this.depth > 0) this.depth--;
+        at++;
+      }
+    }
+
+    /** Offset just after the closing `quote` searched from `from`, or -1 when the string goes on. */
+    private static closing(line: string, from: number, quote: string): number {
+      for (let at = from; at < line.length; at++) {
+        if (line[at] === '\\') at++;
+        else if (line.startsWith(quote, at)) return at + quote.length;
+      }
+      return -1;
+    }
+  }
+
   /**
    * `with (open(a) as f, open(b) as g):` (Python 3.10) is a syntax error for @lezer/python 1.1: drop the
    * parentheses and continue the lines with backslashes, which keeps every line where it was.

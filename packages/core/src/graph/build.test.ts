@@ -731,3 +731,16 @@ describe('never throws for cell content', () => {
     expect(graph.warnings.every((w) => !w.message.includes('\n'))).toBe(true);
   });
 });
+
+describe('analysis cost', () => {
+  test('values built from other values many times over stay linear (no doubling per level)', () => {
+    const chain = Array.from({ length: 400 }, (_, i) => `x${i + 1} = (x${i}, x${i}, f)`).join('\n');
+    const graph = pipeline({
+      a: 'class Box:\n    def __add__(self, other):\n        return self\nf = lambda v: v\nx0 = Box()',
+      b: chain,
+      c: 'print(x400)',
+    });
+    expect(inputs(graph, 'b')).toEqual(['x0<-a:value', 'f<-a:value']);
+    expect(inputs(graph, 'c')).toEqual(['x400<-b:value']);
+  });
+});

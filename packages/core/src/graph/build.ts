@@ -1,3 +1,4 @@
+import { cellLabel } from '../notebook/cellLabel.js';
 import type { Notebook, NotebookCell } from '../notebook/model.js';
 import {
   analyzeCellSource,
@@ -87,7 +88,7 @@ namespace Private {
     reported: Set<string>;
   }
 
-  const where = (cell: NotebookCell): string => `cell ${cell.index} (id ${cell.id})`;
+  const where = (cell: NotebookCell): string => cellLabel(cell.index, cell.id);
 
   export class GraphBuilder {
     private readonly warnings: AnalysisWarning[] = [];
@@ -406,26 +407,27 @@ namespace Private {
 
     /** A value may hold a lambda made by its statement or a closure returned by a user function it called. */
     private callablesOf(located: Located): DefinitionFacts['facts'][] | undefined {
-      const found: DefinitionFacts['facts'][] = located.statement.lambdas ? [located.statement.lambdas] : [];
+      // A set, so that `x1 = (x0, x0)` … `x18` stays linear instead of doubling at every level.
+      const found = new Set<DefinitionFacts['facts']>(located.statement.lambdas ? [located.statement.lambdas] : []);
       for (const event of located.statement.events) {
         if (event.op !== 'read') continue;
         const producer = this.producers.get(event.name);
-        if (producer?.definition?.facts.makesClosures) found.push(producer.definition.facts);
-        if (producer?.callable) found.push(...producer.callable);
+        if (producer?.definition?.facts.makesClosures) found.add(producer.definition.facts);
+        for (const facts of producer?.callable ?? []) found.add(facts);
       }
-      return found.length > 0 ? found : undefined;
+      return found.size > 0 ? [...found] : undefined;
     }
 
     /** A value built by a statement that uses a user class may be an instance of it (`a + b` runs `__add__`). */
     private instanceMethodsOf(located: Located): DefinitionFacts['facts'][] | undefined {
-      const found: DefinitionFacts['facts'][] = [];
+      const found = new Set<DefinitionFacts['facts']>();
       for (const event of located.statement.events) {
         if (event.op !== 'read') continue;
         const producer = this.producers.get(event.name);
-        if (producer?.definition?.kind === 'class') found.push(producer.definition.facts);
-        if (producer?.methods) found.push(...producer.methods);
+        if (producer?.definition?.kind === 'class') found.add(producer.definition.facts);
+        for (const facts of producer?.methods ?? []) found.add(facts);
       }
-      return found.length > 0 ? found : undefined;
+      return found.size > 0 ? [...found] : undefined;
     }
 
     /** `holder` may refer to (contain, or be) the object bound to `part`. */
