@@ -67,16 +67,7 @@ const suites = [
   },
   {
     name: 'pytest',
-    run: (file) =>
-      run(join(root, '.venv', 'bin', 'python'), [
-        '-m',
-        'pytest',
-        '-q',
-        `--junitxml=${file}`,
-        // Two roots: the server extension's conftest loads a pytest plugin, which pytest allows only at a root.
-        'kernel-bridge/cellpipe',
-        'kernel-bridge/cellpipe_jupyter',
-      ]),
+    run: (file) => run(process.execPath, [join(root, 'scripts', 'pytest.mjs'), `--junitxml=${file}`]),
     count: (file) => {
       if (!existsSync(file)) return null;
       const suite = /<testsuite\b[^>]*>/.exec(readFileSync(file, 'utf8'))?.[0] ?? '';
