@@ -31,7 +31,7 @@ describe('cellpipe graph', () => {
     expect(result.stdout).toMatch(/^pipeline nb: 3 steps$/m);
     expect(result.stdout).toMatch(/^ratio {2}\[1 cell\]\n {2}<- area: area\n {2}<- perimeter: perimeter$/m);
     expect(result.stdout).toContain('  radius = 2');
-    expect(result.stdout).toMatch(/^warnings:\n {2}warning unresolved-name: cell 4 \(id cell-4\)/m);
+    expect(result.stdout).toMatch(/^warnings:\n {2}warning unresolved-name: cell 5 \(id cell-4\)/m);
   });
 
   it('reports unreadable and malformed notebooks in one line with exit 2', async () => {

@@ -91,7 +91,7 @@ describe('cellpipe run (real CLI, real Python runtime)', () => {
     const skipped = all.find((e): e is StepStateEvent => e.type === 'step-state' && e.state === 'skipped');
     expect(skipped?.reason).toBe("upstream step 'broken' failed");
     expect(result.stderr).toContain("step 'broken' failed: ZeroDivisionError");
-    expect(result.stderr).toContain('in cell 1 (id cell-1), line 2');
+    expect(result.stderr).toContain('in cell 2 (id cell-1), line 2');
     expect(all[all.length - 1]).toMatchObject({ type: 'run-finished', state: 'failed' });
     expect(latestRecord(dir).steps.find((step) => step.name === 'broken')?.error?.type).toBe('ZeroDivisionError');
   });
@@ -262,7 +262,7 @@ describe('cellpipe run (real CLI, real Python runtime)', () => {
     ]);
     const result = await runCli(['run', blocked.notebook], blocked.dir);
     expect(result.code).toBe(2);
-    expect(result.stderr).toBe("cellpipe: cell 1 (id cell-1): tag 'prev:nowhere' names no step of this notebook\n");
+    expect(result.stderr).toBe("cellpipe: cell 2 (id cell-1): tag 'prev:nowhere' names no step of this notebook\n");
     expect(existsSync(join(blocked.dir, '.cellpipe'))).toBe(false);
   });
 });

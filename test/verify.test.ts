@@ -39,7 +39,7 @@ describe('compareEdges', () => {
     const { missed } = compareEdges(notebook, graph, trace);
     expect(missed).toHaveLength(1);
     expect(missed[0]?.message).toContain(
-      "step 'show' reads value 'ghost' (cell 2 (cell-2)) last written by step 'load'",
+      "step 'show' reads value 'ghost' (cell 3 (cell-2)) last written by step 'load'",
     );
     expect(missed[0]?.cells).toEqual([{ id: 'cell-2', index: 2 }]);
   });
@@ -70,7 +70,7 @@ describe('compareEdges', () => {
     };
     const { missed } = compareEdges(notebook, stale, trace);
     expect(missed.map((finding) => finding.message)).toEqual([
-      "step 'show' reads value 'rows' (cell 2 (cell-2)) last written by step 'grow'; the static graph passes it from 'load'",
+      "step 'show' reads value 'rows' (cell 3 (cell-2)) last written by step 'grow'; the static graph passes it from 'load'",
     ]);
   });
 
@@ -128,7 +128,7 @@ describe('verifyNotebook (real tracer)', () => {
       ),
     );
     const result = await verifyNotebook(path, { python });
-    expect(result.executionError).toBe("cell 1 (cell-1) of step 'b' raised NameError: name 'missing' is not defined");
+    expect(result.executionError).toBe("cell 2 (cell-1) of step 'b' raised NameError: name 'missing' is not defined");
   });
 });
 

@@ -37,7 +37,7 @@ describe('cellpipe verify', () => {
     try {
       const result = await runCli(['verify', 'nb.ipynb'], dir);
       expect(result.code).toBe(1);
-      expect(result.stdout).toContain("cell 1 (cell-1) of step 'b' raised ValueError: boom");
+      expect(result.stdout).toContain("cell 2 (cell-1) of step 'b' raised ValueError: boom");
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -323,7 +323,7 @@ class StepRun:
 
     def _untravelable(self, name, value, error):
         cell = self.producers.get(name)
-        where = " (bound in cell {}, id {})".format(cell["index"], cell["id"]) if cell else ""
+        where = " (bound in cell {}, id {})".format(cell["index"] + 1, cell["id"]) if cell else ""
         what = "{} ({})".format(serializers.type_name(error.value_type), error.kind)
         if error.value_type is not type(value):
             what = "{} holding a {}".format(serializers.type_name(value), what)

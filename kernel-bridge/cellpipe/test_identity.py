@@ -91,7 +91,7 @@ def test_an_untravelable_value_in_a_group_names_the_member_holding_it(tmp_path):
     source = "shared = [1]\nfine = {'shared': shared}\nbad = [shared, open(__import__('os').devnull)]"
     result = run_spec(make_spec("make", [source], outputs=["fine", "bad"]), tmp_path / "make")
     assert result.returncode == 1
-    assert result.manifest["error"]["message"].startswith("output 'bad' (bound in cell 0, id c0) cannot travel to later steps: it is a list holding")
+    assert result.manifest["error"]["message"].startswith("output 'bad' (bound in cell 1, id c0) cannot travel to later steps: it is a list holding")
     assert sorted(path.name for path in (tmp_path / "make").iterdir()) == ["events.ndjson", "manifest.json"]
 
 

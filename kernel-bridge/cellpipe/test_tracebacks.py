@@ -19,7 +19,7 @@ def test_an_error_in_a_cell_names_its_cell_and_line_and_hides_runtime_frames(tmp
     assert (error["cellId"], error["cellIndex"], error["line"]) == ("train-7f", 3, 4)
     assert error["traceback"] == (
         "Traceback (most recent call last):\n"
-        "  cell 3, line 4, in <module>\n"
+        "  cell 4, line 4, in <module>\n"
         "    result = total / (total - 6)\n"
         "ZeroDivisionError: division by zero\n"
     )
@@ -32,7 +32,7 @@ def test_the_innermost_cell_frame_is_the_location_and_every_cell_frame_is_mapped
     ]
     error = _error(run_spec(make_spec("s", cells), tmp_path / "out"))
     assert (error["cellId"], error["cellIndex"], error["line"]) == ("defs", 1, 2)
-    assert "  cell 2, line 2, in <module>\n    values = [ratio(1, 0)]\n  cell 1, line 2, in ratio\n    return a / b\n" in error["traceback"]
+    assert "  cell 3, line 2, in <module>\n    values = [ratio(1, 0)]\n  cell 2, line 2, in ratio\n    return a / b\n" in error["traceback"]
     assert "<cell" not in error["traceback"] and "step.py" not in error["traceback"]
 
 
@@ -42,7 +42,7 @@ def test_library_frames_stay_and_chained_exceptions_are_shown(tmp_path):
     assert error["type"] == "RuntimeError" and error["line"] == 5
     assert "json/decoder.py" in error["traceback"]
     assert "The above exception was the direct cause of the following exception:" in error["traceback"]
-    assert "  cell 0, line 3, in <module>\n    json.loads('{')\n" in error["traceback"]
+    assert "  cell 1, line 3, in <module>\n    json.loads('{')\n" in error["traceback"]
 
 
 def test_a_syntax_error_is_reported_before_anything_runs(tmp_path):
@@ -54,7 +54,7 @@ def test_a_syntax_error_is_reported_before_anything_runs(tmp_path):
     error = _error(result)
     assert error["type"] == "SyntaxError"
     assert (error["cellId"], error["cellIndex"], error["line"]) == ("broken", 1, 2)
-    assert "  cell 1, line 2\n    if x\n" in error["traceback"]
+    assert "  cell 2, line 2\n    if x\n" in error["traceback"]
     assert "ran" not in result.stdout
 
 
@@ -71,7 +71,7 @@ def test_a_statement_with_its_line_keeps_the_cell_line(tmp_path):
     broken = exec_action("def f():\n    return undefined_name\nf()", ["f"], "defs", 2, line=5)
     error = _error(run_spec(make_spec("s", ["x = 1"], prepare=[broken]), tmp_path / "out"))
     assert (error["cellId"], error["cellIndex"], error["line"]) == ("defs", 2, 6)
-    assert "  cell 2, line 6, in f\n" in error["traceback"]
+    assert "  cell 3, line 6, in f\n" in error["traceback"]
 
 
 def test_system_exit_in_a_cell_fails_the_step(tmp_path):
@@ -97,9 +97,9 @@ def test_a_function_from_another_step_fails_naming_its_own_cell_and_line(tmp_pat
     assert (error["cellId"], error["cellIndex"], error["line"]) == ("defs", 4, 3)
     assert error["traceback"] == (
         "Traceback (most recent call last):\n"
-        "  cell 6, line 2, in <module>\n"
+        "  cell 7, line 2, in <module>\n"
         "    boom(0)\n"
-        "  cell 4, line 3, in boom\n"
+        "  cell 5, line 3, in boom\n"
         "    return scale / x\n"
         "ZeroDivisionError: division by zero\n"
     )

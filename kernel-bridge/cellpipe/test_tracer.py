@@ -102,7 +102,7 @@ def test_step_digests_are_recorded_for_written_and_mutated_names(tmp_path):
 def test_a_failing_cell_exits_1_naming_the_cell_and_keeps_the_partial_trace(tmp_path):
     done, trace = run_tracer(tmp_path, [("a", "x = 1"), ("b", "y = undefined_name"), ("c", "z = 3")])
     assert done.returncode == 1
-    assert "cell 1 (c1)" in done.stderr and "NameError" in done.stderr
+    assert "cell 2 (c1)" in done.stderr and "NameError" in done.stderr
     assert trace["status"] == "failed" and trace["error"]["cellId"] == "c1"
     assert [s["name"] for s in trace["steps"]] == ["a", "b"]
 

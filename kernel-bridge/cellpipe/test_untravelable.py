@@ -37,7 +37,7 @@ def test_each_kind_fails_the_step_naming_variable_type_cell_and_remedy(tmp_path,
     assert (error["cellId"], error["cellIndex"]) == ("maker", 4)
     message = error["message"]
     assert "\n" not in message
-    assert "'handle'" in message and "cell 4" in message and type_name in message and "({})".format(words) in message
+    assert "'handle'" in message and "cell 5" in message and type_name in message and "({})".format(words) in message
     assert message.endswith(REMEDY)
     # Nothing half-written: the output that did save was not kept either.
     assert sorted(os.listdir(tmp_path / "out")) == ["events.ndjson", "manifest.json"]

@@ -17,7 +17,8 @@ class CodeOrigin:
         self.label = label
 
     def describe(self, line):
-        cell = "cell {}".format(self.cell_index) if self.cell_index is not None else "cell {}".format(self.cell_id)
+        # Numbered from 1, as Jupyter and VS Code show cells; the 0-based index stays in the machine fields.
+        cell = "cell {}".format(self.cell_index + 1) if self.cell_index is not None else "cell {}".format(self.cell_id)
         if self.line_known:
             return "{}, line {}".format(cell, line)
         return "{}, line {} of {}".format(cell, line, self.label or "a re-run statement")

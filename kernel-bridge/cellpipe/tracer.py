@@ -346,7 +346,7 @@ def main(argv: list | None = None) -> int:
     _write_atomically(args.out, document)
     if document["error"]:
         failure = document["error"]
-        print(f"cellpipe.tracer: cell {failure['cellIndex']} ({failure['cellId']}) raised {failure['type']}: {failure['message']}", file=sys.stderr)
+        print(f"cellpipe.tracer: cell {failure['cellIndex'] + 1} ({failure['cellId']}) raised {failure['type']}: {failure['message']}", file=sys.stderr)
         return 1
     return 0
 

@@ -8,6 +8,7 @@ export * from './events/channel.js';
 export * from './events/runProgress.js';
 export type * from './serve/protocol.js';
 export * from './notebook/read.js';
+export * from './notebook/cellLabel.js';
 export * from './notebook/builder.js';
 export * from './tags/parse.js';
 export * from './tags/edit.js';

@@ -114,7 +114,7 @@ describe('cellpipe compile', () => {
     writeFileSync(join(folder, 'bad.ipynb'), JSON.stringify(notebook));
     const result = await cellpipe(['compile', 'bad.ipynb', '--target', 'argo', '-o', 'out.yaml'], folder);
     expect(result.code).toBe(2);
-    expect(result.stderr).toMatch(/cell 1 \(id first\)/);
+    expect(result.stderr).toMatch(/cell 2 \(id first\)/);
     expect(readdirSync(folder)).toEqual(['bad.ipynb']);
   });
 
@@ -145,7 +145,7 @@ describe('cellpipe compile', () => {
     writeFileSync(join(folder, 'edges.ipynb'), JSON.stringify(notebook));
     const result = await cellpipe(['compile', 'edges.ipynb', '--target', 'kfp', '-o', 'out.yaml'], folder);
     expect(result.code).toBe(2);
-    expect(result.stderr).toMatch(/cell 1 \(id two\).*nowhere/);
+    expect(result.stderr).toMatch(/cell 2 \(id two\).*nowhere/);
     expect(result.stderr.trim().split('\n')).toHaveLength(1);
     expect(readdirSync(folder)).toEqual(['edges.ipynb']);
   });

@@ -4,6 +4,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 
 import {
   analyzeNotebook,
+  cellLabel,
   compileArgo,
   compileKfp,
   graphErrors,
@@ -91,7 +92,7 @@ namespace Private {
   export function describe(warning: AnalysisWarning): string {
     const where =
       warning.cellIndex !== undefined
-        ? `cell ${warning.cellIndex}${warning.cellId ? ` (id ${warning.cellId})` : ''}${warning.line !== undefined ? ` line ${warning.line}` : ''}: `
+        ? `${cellLabel(warning.cellIndex, warning.cellId)}${warning.line !== undefined ? ` line ${warning.line}` : ''}: `
         : '';
     return `${where}${warning.message}`;
   }

@@ -1,5 +1,6 @@
 import { accessSync, constants } from 'node:fs';
 import { resolve } from 'node:path';
+import { cellLabel } from '@cellpipe/core';
 import { verifyNotebook, type NotebookVerification } from '@cellpipe/core/node';
 import { notebookArgument, parseCommandArgs } from '../args.js';
 import type { Command, CommandIO } from '../command.js';
@@ -77,10 +78,7 @@ namespace Private {
     for (const finding of result.missed) out.write(`error: missed edge: ${finding.message}\n`);
     for (const finding of result.extra) out.write(`warning: extra edge: ${finding.message}\n`);
     for (const warning of result.warnings) {
-      const where =
-        warning.cellIndex !== undefined
-          ? ` (cell ${warning.cellIndex}${warning.cellId ? ` ${warning.cellId}` : ''})`
-          : '';
+      const where = warning.cellIndex !== undefined ? ` (${cellLabel(warning.cellIndex, warning.cellId)})` : '';
       out.write(`note: analysis ${warning.code}${where}: ${warning.message}\n`);
     }
     const verdict =

@@ -93,7 +93,7 @@ describe('RunView', () => {
       ['STEP  METRIC    VALUE', 'eval  accuracy  0.912346', 'eval  best      true'].join('\n'),
     );
     expect(view.errorReport()).toBe(
-      "step 'train' failed: KeyError: 'col'\n  in cell 4 (id abc), line 2\nTraceback (most recent call last):\n  Cell 4, line 2\nKeyError: 'col'\n",
+      "step 'train' failed: KeyError: 'col'\n  in cell 5 (id abc), line 2\nTraceback (most recent call last):\n  Cell 4, line 2\nKeyError: 'col'\n",
     );
   });
 });

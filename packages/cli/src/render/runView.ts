@@ -1,4 +1,5 @@
 import {
+  cellLabel,
   RunProgress,
   stepElapsedMs,
   type MetricValue,
@@ -73,7 +74,7 @@ export class RunView {
       .map((error) => {
         const where =
           error.cellIndex !== undefined
-            ? `\n  in cell ${error.cellIndex}${error.cellId ? ` (id ${error.cellId})` : ''}${error.line !== undefined ? `, line ${error.line}` : ''}`
+            ? `\n  in ${cellLabel(error.cellIndex, error.cellId)}${error.line !== undefined ? `, line ${error.line}` : ''}`
             : '';
         const traceback = error.traceback.trimEnd();
         return `step '${error.step}' failed: ${error.errorType}: ${error.message}${where}${traceback ? `\n${traceback}` : ''}\n`;

@@ -213,7 +213,7 @@ describe('data edges', () => {
       ]),
     );
     expect(graph.warnings.find((w) => w.code === 'unresolved-name')?.message).toBe(
-      "cell 2 (id cell-2): line 1: 'peek' is only defined in skipped cell 1 (id cell-1), which the pipeline does not run",
+      "cell 3 (id cell-2): line 1: 'peek' is only defined in skipped cell 2 (id cell-1), which the pipeline does not run",
     );
   });
 
@@ -575,7 +575,7 @@ describe('steps and tags', () => {
     expect(step(graph, 'a').cells).toEqual(['cell-0', 'cell-2']);
     expect(graph.warnings.map((w) => w.code)).toContain('duplicate-step');
     const cycle = graphErrors(graph).find((w) => w.code === 'cycle');
-    expect(cycle?.message).toContain('cell 2 (id cell-2)');
+    expect(cycle?.message).toContain('cell 3 (id cell-2)');
   });
 
   test('settings merge notebook defaults, Kale defaults and cell tags', () => {

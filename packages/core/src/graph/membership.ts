@@ -1,3 +1,4 @@
+import { cellLabel } from '../notebook/cellLabel.js';
 import type { Notebook, NotebookCell } from '../notebook/model.js';
 import { parseCellTags, type ParsedCellTags } from '../tags/parse.js';
 import { normalizeStepName } from '../tags/names.js';
@@ -77,7 +78,7 @@ export function assignCells(notebook: Notebook): Membership {
       if (existing && existing !== current) {
         warnings.push({
           code: 'duplicate-step',
-          message: `${Private.where(member.cell)}: step '${name}' already started at cell ${existing.firstIndex}; this cell continues it`,
+          message: `${Private.where(member.cell)}: step '${name}' already started at ${cellLabel(existing.firstIndex)}; this cell continues it`,
           cellId: member.cell.id,
           cellIndex: member.cell.index,
         });
@@ -139,6 +140,6 @@ export function stepNameForCells(notebook: Notebook): Map<string, string | null>
 
 namespace Private {
   export function where(cell: NotebookCell): string {
-    return `cell ${cell.index} (id ${cell.id})`;
+    return cellLabel(cell.index, cell.id);
   }
 }

@@ -73,12 +73,12 @@ describe('readNotebook', () => {
     ],
     [JSON.stringify({ nbformat: 4, metadata: {} }), /missing field 'cells'/],
     [nb({ cells: {} }), /field 'cells' must be a list/],
-    [nb({ cells: [42] }), /cell 0 is not an object/],
+    [nb({ cells: [42] }), /cell 1 is not an object/],
     [
       nb({ cells: [{ cell_type: 'code', source: 3 }] }),
-      /cell 0 \(id cell-0\): field 'source' must be a string or a list of strings/,
+      /cell 1 \(id cell-0\): field 'source' must be a string or a list of strings/,
     ],
-    [nb({ cells: [{ cell_type: 'widget', source: '' }] }), /cell 0 \(id cell-0\): field 'cell_type'/],
+    [nb({ cells: [{ cell_type: 'widget', source: '' }] }), /cell 1 \(id cell-0\): field 'cell_type'/],
     [
       nb({ cells: [{ cell_type: 'code', source: '', metadata: { tags: 'step:a' } }] }),
       /field 'metadata.tags' must be a list of strings/,
@@ -90,7 +90,7 @@ describe('readNotebook', () => {
           { id: 'a', cell_type: 'code', source: '' },
         ],
       }),
-      /cell 1 \(id a\) repeats the id of cell 0/,
+      /cell 2 \(id a\) repeats the id of cell 1/,
     ],
     [
       nb({ metadata: { cellpipe: { stepDefaults: { retries: -1 } } }, cells: [] }),

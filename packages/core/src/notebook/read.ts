@@ -1,3 +1,4 @@
+import { cellLabel } from './cellLabel.js';
 import type { CellpipeNotebookSettings, CellType, Notebook, NotebookCell, StepSettings } from './model.js';
 import { parseCellTags, stepSettingsOf } from '../tags/parse.js';
 
@@ -45,7 +46,7 @@ export function readNotebook(json: string, name: string): Notebook {
     const cell = Private.readCell(raw, index, name);
     const earlier = seenIds.get(cell.id);
     if (earlier !== undefined) {
-      throw new NotebookInputError(`${name}: cell ${index} (id ${cell.id}) repeats the id of cell ${earlier}`, {
+      throw new NotebookInputError(`${name}: ${cellLabel(index, cell.id)} repeats the id of ${cellLabel(earlier)}`, {
         cellId: cell.id,
         cellIndex: index,
       });
@@ -156,10 +157,11 @@ namespace Private {
   }
 
   export function readCell(raw: unknown, index: number, name: string): NotebookCell {
-    if (!isObject(raw)) throw new NotebookInputError(`${name}: cell ${index} is not an object`, { cellIndex: index });
+    if (!isObject(raw))
+      throw new NotebookInputError(`${name}: ${cellLabel(index)} is not an object`, { cellIndex: index });
     const rawId = raw['id'];
     if (rawId !== undefined && (typeof rawId !== 'string' || rawId === '')) {
-      throw new NotebookInputError(`${name}: cell ${index}: field 'id' must be a non-empty string`, {
+      throw new NotebookInputError(`${name}: ${cellLabel(index)}: field 'id' must be a non-empty string`, {
         cellIndex: index,
       });
     }
@@ -168,7 +170,7 @@ namespace Private {
     const cellType = raw['cell_type'];
     if (typeof cellType !== 'string' || !CELL_TYPES.has(cellType)) {
       throw new NotebookInputError(
-        `${name}: cell ${index} (id ${id}): field 'cell_type' must be code, markdown or raw, got ${JSON.stringify(cellType)}`,
+        `${name}: ${cellLabel(index, id)}: field 'cell_type' must be code, markdown or raw, got ${JSON.stringify(cellType)}`,
         where,
       );
     }
@@ -186,7 +188,7 @@ namespace Private {
     if (typeof source === 'string') return source;
     if (Array.isArray(source) && source.every((line) => typeof line === 'string')) return source.join('');
     throw new NotebookInputError(
-      `${name}: cell ${index} (id ${id}): field 'source' must be a string or a list of strings`,
+      `${name}: ${cellLabel(index, id)}: field 'source' must be a string or a list of strings`,
       {
         cellId: id,
         cellIndex: index,
@@ -199,13 +201,13 @@ namespace Private {
     if (metadata === undefined) return [];
     const where = { cellId: id, cellIndex: index };
     if (!isObject(metadata)) {
-      throw new NotebookInputError(`${name}: cell ${index} (id ${id}): field 'metadata' must be an object`, where);
+      throw new NotebookInputError(`${name}: ${cellLabel(index, id)}: field 'metadata' must be an object`, where);
     }
     const tags = metadata['tags'];
     if (tags === undefined) return [];
     if (!Array.isArray(tags) || !tags.every((tag) => typeof tag === 'string')) {
       throw new NotebookInputError(
-        `${name}: cell ${index} (id ${id}): field 'metadata.tags' must be a list of strings`,
+        `${name}: ${cellLabel(index, id)}: field 'metadata.tags' must be a list of strings`,
         where,
       );
     }

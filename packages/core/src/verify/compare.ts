@@ -1,3 +1,4 @@
+import { cellLabel } from '../notebook/cellLabel.js';
 import type { InputKind, PipelineGraph, PipelineStep } from '../graph/types.js';
 import type { Notebook } from '../notebook/model.js';
 import { PARAMETERS_PRODUCER, SHARED_CODE_STEP, type Trace } from './trace.js';
@@ -30,7 +31,12 @@ export function compareEdges(notebook: Notebook, graph: PipelineGraph, trace: Tr
   const cellIndex = new Map(notebook.cells.map((cell) => [cell.id, cell.index]));
   const cellRefs = (ids: string[]): EdgeFinding['cells'] => ids.map((id) => ({ id, index: cellIndex.get(id) ?? -1 }));
   const describeCells = (ids: string[]): string =>
-    ids.map((id) => `cell ${cellIndex.get(id) ?? '?'} (${id})`).join(', ');
+    ids
+      .map((id) => {
+        const index = cellIndex.get(id);
+        return index === undefined ? `cell ? (${id})` : `${cellLabel(index)} (${id})`;
+      })
+      .join(', ');
   const steps = new Map(graph.steps.map((step) => [step.name, step]));
   const ancestors = Private.ancestors(graph);
   const missed: EdgeFinding[] = [];

@@ -1,3 +1,4 @@
+import { cellLabel } from '../notebook/cellLabel.js';
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -69,7 +70,7 @@ export async function verifyAnalyzed(
     ...comparison,
     warnings: graph.warnings,
     executionError: failure
-      ? `cell ${failure.cellIndex} (${failure.cellId}) of step '${failure.step}' raised ${failure.type}: ${failure.message.split('\n')[0]}`
+      ? `${cellLabel(failure.cellIndex)} (${failure.cellId}) of step '${failure.step}' raised ${failure.type}: ${failure.message.split('\n')[0]}`
       : undefined,
   };
 }

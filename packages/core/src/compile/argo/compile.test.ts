@@ -190,7 +190,7 @@ describe('compileArgo', () => {
     graph.steps[2]!.settings.labels = { team: 'machine learning' };
     expect(() => compileArgo(notebook, graph, { runtimeFiles })).toThrow(NotebookInputError);
     expect(() => compileArgo(notebook, graph, { runtimeFiles })).toThrow(
-      /cell 5 \(id c5\), step 'train', label 'team'/,
+      /cell 6 \(id c5\), step 'train', label 'team'/,
     );
     graph.steps[2]!.settings = { limits: { cpu: 'lots' } };
     expect(() => compileArgo(notebook, graph, { runtimeFiles })).toThrow(

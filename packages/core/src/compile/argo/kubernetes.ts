@@ -1,3 +1,4 @@
+import { cellLabel } from '../../notebook/cellLabel.js';
 import type { PipelineStep } from '../../graph/types.js';
 import type { Notebook, StepSettings } from '../../notebook/model.js';
 import { NotebookInputError } from '../../notebook/read.js';
@@ -40,7 +41,7 @@ namespace Private {
   export function check(notebook: Notebook, step: PipelineStep, settings: StepSettings): void {
     const where = (field: string): string => {
       const cell = notebook.cells.find((candidate) => candidate.id === step.cells[0]);
-      const at = cell ? `cell ${cell.index} (id ${cell.id})` : `step '${step.displayName}'`;
+      const at = cell ? cellLabel(cell.index, cell.id) : `step '${step.displayName}'`;
       return `${notebook.name}: ${at}, step '${step.displayName}', ${field}`;
     };
     for (const [key, value] of Object.entries(settings.labels ?? {})) {

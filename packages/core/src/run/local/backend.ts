@@ -1,3 +1,4 @@
+import { cellLabel } from '../../notebook/cellLabel.js';
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
@@ -295,7 +296,8 @@ class LocalRun {
         () => (this.record.step(step.name).error = { type, message, cellId, cellIndex, line, traceback }),
       );
       this.emit({ type: 'step-error', step: step.name, errorType: type, message, cellId, cellIndex, line, traceback });
-      const where = cellIndex === undefined ? '' : ` (cell ${cellIndex}${line === undefined ? '' : `, line ${line}`})`;
+      const where =
+        cellIndex === undefined ? '' : ` (${cellLabel(cellIndex)}${line === undefined ? '' : `, line ${line}`})`;
       return { state: 'failed', reason: `${type}: ${firstLine(message)}${where}` };
     }
     if (result.exitCode === 2)
