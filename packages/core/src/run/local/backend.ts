@@ -17,7 +17,7 @@ import { RunInputError, type RunBackend, type RunHandle, type RunOptions } from 
 import { writeJsonAtomic } from './atomic.js';
 import { cacheKey, referencedFiles, StepCache } from './cache.js';
 import { pythonIdentity, resolvePython } from './python.js';
-import { RunRecordWriter, type StepRecord } from './record.js';
+import { ensureRunRoot, RunRecordWriter, type StepRecord } from './record.js';
 import { runStepProcess, type RuntimeEvent } from './stepProcess.js';
 
 export interface LocalBackendOptions {
@@ -49,6 +49,7 @@ export class LocalBackend implements RunBackend {
   start(options: RunOptions): RunHandle {
     const prepared = prepareRun(options);
     const runId = newRunId();
+    ensureRunRoot(prepared.runRoot);
     const runDir = join(prepared.runRoot, 'runs', runId);
     mkdirSync(runDir, { recursive: true });
     const controller = new AbortController();

@@ -1,7 +1,7 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { MetricValue, RunState, StepState } from '../../events/runEvent.js';
-import { writeJsonAtomic } from './atomic.js';
+import { writeFileAtomic, writeJsonAtomic } from './atomic.js';
 
 /** `run.json`: the whole state of one local run, rewritten atomically at every change. */
 export interface RunRecord {
@@ -74,6 +74,13 @@ export class RunRecordWriter {
   private save(): void {
     writeJsonAtomic(this.path, this.record);
   }
+}
+
+/** Creates the run folder beside a notebook; its `.gitignore` keeps runs and cache out of the user's repository. */
+export function ensureRunRoot(runRoot: string): void {
+  mkdirSync(runRoot, { recursive: true });
+  const ignore = join(runRoot, '.gitignore');
+  if (!existsSync(ignore)) writeFileAtomic(ignore, '# cellpipe run records and cache: local, never committed\n*\n');
 }
 
 /** Past runs of a notebook, newest first, from `<runRoot>/runs/*\/run.json`; unreadable records are left out. */
