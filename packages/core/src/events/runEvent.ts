@@ -71,6 +71,8 @@ export interface RunFinishedEvent extends EventBase {
   metrics: Record<string, Record<string, MetricValue>>;
   /** Where the run record lives, for local runs. */
   recordPath?: string;
+  /** Why the run failed when no step says why (e.g. the cluster refused it), in one line. */
+  reason?: string;
 }
 
 export type RunEvent =

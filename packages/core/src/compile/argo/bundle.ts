@@ -151,6 +151,12 @@ sys.argv = [sys.argv[1] + '/${STEP_ENTRY}'] + sys.argv[2:]
 runpy.run_path(sys.argv[0], run_name='__main__')
 `;
 
+/**
+ * Prefix of the line the entry script prints on stderr when the step fails: the runtime's error record
+ * (type, message, cell, line, mapped traceback) as JSON, so a cluster backend can read it from the pod log.
+ */
+export const STEP_ERROR_MARKER = 'cellpipe-step-error: ';
+
 /** The container entry script: restores one step's full spec from the bundle, runs the step runtime, exports metrics. */
 export const STEP_PY = `"""Runs one cellpipe step in a container: builds its spec from the bundle, runs the step runtime, exports metrics."""
 import json
@@ -232,12 +238,21 @@ def write_json(path, value):
         json.dump(value, target)
 
 
-def export_metrics(options):
+def read_manifest(options):
     try:
         with open(os.path.join(options['out'], 'manifest.json'), encoding='utf-8') as source:
-            metrics = json.load(source).get('metrics') or {}
+            return json.load(source)
     except (OSError, ValueError):
-        metrics = {}
+        return {}
+
+
+def report_error(manifest):
+    if isinstance(manifest.get('error'), dict):
+        print('${STEP_ERROR_MARKER}' + json.dumps(manifest['error'], ensure_ascii=True), file=sys.stderr, flush=True)
+
+
+def export_metrics(options, manifest):
+    metrics = manifest.get('metrics') or {}
     if 'metrics-file' in options:
         write_json(options['metrics-file'], metrics)
     if 'metrics-artifact' in options:
@@ -269,7 +284,10 @@ def main(argv):
     except subprocess.TimeoutExpired:
         print(f"cellpipe: step {options['step']!r} exceeded its timeout of {options['timeout']}s", file=sys.stderr)
         code = 124
-    export_metrics(options)
+    manifest = read_manifest(options)
+    if code != 0:
+        report_error(manifest)
+    export_metrics(options, manifest)
     return code
 
 

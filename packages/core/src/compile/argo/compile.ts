@@ -28,8 +28,25 @@ export interface ArgoCompileOptions {
   serviceAccount?: string;
   /** Workflow name prefix (`metadata.generateName`); default: the pipeline name. */
   name?: string;
+  /** The Workflow's exact name instead of a generated one (a submitter that must know it before creating). */
+  workflowName?: string;
   /** ConfigMap that holds Argo's memoization entries for cached steps. */
   cacheConfigMap?: string;
+  /**
+   * Where the bundle comes from: inline in the Workflow (default: a self-contained file), or a ConfigMap the
+   * submitter creates beside the Workflow (key `ARGO_BUNDLE_KEY`), which keeps a submitted Workflow small.
+   */
+  bundleConfigMap?: string;
+  /** Data files steps read by relative path, shipped in `bundleConfigMap` and mounted under the step's working folder. */
+  dataFiles?: Record<string, ArgoDataFile[]>;
+}
+
+/** A file a step reads, relative to the notebook's folder, stored under `key` in the bundle ConfigMap. */
+export interface ArgoDataFile {
+  path: string;
+  key: string;
+  /** Content digest: a changed file must not reuse memoized outputs. */
+  sha256: string;
 }
 
 /** Paths inside every step container. */
@@ -39,6 +56,9 @@ export const ARGO_PATHS = {
   out: '/cellpipe/out',
   metrics: '/cellpipe/metrics.json',
   parametersDigest: '/cellpipe/parameters.sha256',
+  bundleSource: '/cellpipe/source',
+  /** The step's working folder when it reads data files: the notebook's folder, as in Jupyter. */
+  work: '/cellpipe/work',
   input: (step: string): string => `/cellpipe/in/${step}`,
 } as const;
 
@@ -51,18 +71,30 @@ export const ARGO_BUNDLE_TASK = 'cellpipe-bundle';
 export const ARGO_ENTRYPOINT = 'cellpipe-dag';
 /** Global output parameter: SHA-256 of the run's parameter values, part of the memo keys of steps that depend on them. */
 export const ARGO_PARAMETERS_DIGEST = 'cellpipe-params';
+/** Key of the encoded bundle in the bundle ConfigMap, and the Workflow volume that mounts it. */
+export const ARGO_BUNDLE_KEY = 'bundle.b64';
+export const ARGO_BUNDLE_VOLUME = 'cellpipe-source';
 
 /** Compiles the pipeline into an Argo `Workflow` (YAML text) with one template per step. */
 export function compileArgo(notebook: Notebook, graph: PipelineGraph, options: ArgoCompileOptions): string {
   return compactYaml(buildArgoWorkflow(notebook, graph, options));
 }
 
-/** The Workflow object behind `compileArgo`, for callers that submit it through the Kubernetes API. */
+/** The Workflow object behind `compileArgo`. */
 export function buildArgoWorkflow(
   notebook: Notebook,
   graph: PipelineGraph,
   options: ArgoCompileOptions,
 ): Record<string, unknown> {
+  return buildArgoSubmission(notebook, graph, options).workflow;
+}
+
+/** The Workflow and its encoded bundle, for a submitter that ships the bundle in `options.bundleConfigMap`. */
+export function buildArgoSubmission(
+  notebook: Notebook,
+  graph: PipelineGraph,
+  options: ArgoCompileOptions,
+): { workflow: Record<string, unknown>; bundleData: string } {
   if (graph.steps.length === 0)
     throw new NotebookInputError(`${notebook.name}: no steps to compile (tag cells with step:NAME)`);
   for (const step of graph.steps) {
@@ -84,26 +116,32 @@ export function buildArgoWorkflow(
   const inputDir = (producer: string): string => `in/${producer}`;
   const bundle = buildBundle(notebook, graph, { runtimeFiles: options.runtimeFiles, parameters, inputDir });
   const defaultImage = options.image ?? notebook.settings.image ?? DEFAULT_IMAGE;
-  const memoKeys = Private.memoKeys(graph, bundle);
+  const imageOf = (step: PipelineStep): string => stepImage(notebook, stepSettings(notebook, step), options.image);
+  const memoKeys = Private.memoKeys(graph, bundle, imageOf, options.dataFiles ?? {});
   const metricSteps = metricReportingSteps(notebook, graph);
 
-  const metadata: Record<string, unknown> = { generateName: `${options.name ?? graph.name}-` };
+  const metadata: Record<string, unknown> = options.workflowName
+    ? { name: options.workflowName }
+    : { generateName: `${options.name ?? graph.name}-` };
   if (options.namespace) metadata['namespace'] = options.namespace;
   const spec: Record<string, unknown> = { entrypoint: ARGO_ENTRYPOINT };
   if (options.serviceAccount) spec['serviceAccountName'] = options.serviceAccount;
+  if (options.bundleConfigMap)
+    spec['volumes'] = [{ name: ARGO_BUNDLE_VOLUME, configMap: { name: options.bundleConfigMap } }];
   if (Object.keys(parameters).length) {
     spec['arguments'] = {
       parameters: Object.entries(parameters).map(([name, value]) => Private.argument(name, value)),
     };
   }
+  const bundleData = encodeBundle(bundle);
   spec['templates'] = [
     Private.dagTemplate(graph),
-    Private.bundleTemplate(bundle, Object.keys(parameters), defaultImage),
+    Private.bundleTemplate(bundleData, Object.keys(parameters), defaultImage, options.bundleConfigMap !== undefined),
     ...graph.steps.map((step) =>
       Private.stepTemplate(notebook, step, options, memoKeys.get(step.name) ?? '', metricSteps.has(step.name)),
     ),
   ];
-  return { apiVersion: 'argoproj.io/v1alpha1', kind: 'Workflow', metadata, spec };
+  return { workflow: { apiVersion: 'argoproj.io/v1alpha1', kind: 'Workflow', metadata, spec }, bundleData };
 }
 
 namespace Private {
@@ -143,11 +181,16 @@ namespace Private {
   }
 
   /** Unpacks the bundle once, with the run's parameter values, into the artifact every step mounts. */
-  export function bundleTemplate(bundle: Bundle, parameterNames: string[], image: string): Record<string, unknown> {
+  export function bundleTemplate(
+    bundleData: string,
+    parameterNames: string[],
+    image: string,
+    fromConfigMap: boolean,
+  ): Record<string, unknown> {
     const command = ['python3', '-c', UNPACK_PY, ARGO_PATHS.bundle];
     for (const name of parameterNames) command.push('--param', name, `{{workflow.parameters.${name}}}`);
     if (parameterNames.length) command.push('--digest-file', ARGO_PATHS.parametersDigest);
-    command.push('--file', ARGO_PATHS.bundleData);
+    command.push('--file', fromConfigMap ? `${ARGO_PATHS.bundleSource}/${ARGO_BUNDLE_KEY}` : ARGO_PATHS.bundleData);
     const outputs: Record<string, unknown> = { artifacts: [{ name: 'bundle', path: ARGO_PATHS.bundle }] };
     if (parameterNames.length) {
       outputs['parameters'] = [
@@ -158,10 +201,14 @@ namespace Private {
         },
       ];
     }
+    if (fromConfigMap) {
+      const volumeMounts = [{ name: ARGO_BUNDLE_VOLUME, mountPath: ARGO_PATHS.bundleSource, readOnly: true }];
+      return { name: ARGO_BUNDLE_TASK, outputs, container: { image, command, volumeMounts } };
+    }
     return {
       name: ARGO_BUNDLE_TASK,
       inputs: {
-        artifacts: [{ name: 'bundle-data', path: ARGO_PATHS.bundleData, raw: { data: encodeBundle(bundle) } }],
+        artifacts: [{ name: 'bundle-data', path: ARGO_PATHS.bundleData, raw: { data: bundleData } }],
       },
       outputs,
       container: { image, command },
@@ -186,6 +233,16 @@ namespace Private {
       command,
     };
     if (Object.keys(settings.limits ?? {}).length) container['resources'] = { limits: settings.limits };
+    const files = options.dataFiles?.[step.name] ?? [];
+    if (files.length) {
+      container['workingDir'] = ARGO_PATHS.work;
+      container['volumeMounts'] = files.map((file) => ({
+        name: ARGO_BUNDLE_VOLUME,
+        mountPath: `${ARGO_PATHS.work}/${file.path}`,
+        subPath: file.key,
+        readOnly: true,
+      }));
+    }
 
     const template: Record<string, unknown> = { name: step.name };
     const podMetadata: Record<string, unknown> = {};
@@ -220,11 +277,16 @@ namespace Private {
   }
 
   /**
-   * Memoization key per step: a digest of its spec and its upstream steps' keys (so a changed
-   * producer invalidates every consumer), plus, when it or an upstream step reads parameters, the
-   * digest of the run's parameter values.
+   * Memoization key per step: a digest of its spec, its image, the data files it reads and its upstream
+   * steps' keys (so a changed producer invalidates every consumer), plus, when it or an upstream step
+   * reads parameters, the digest of the run's parameter values.
    */
-  export function memoKeys(graph: PipelineGraph, bundle: Bundle): Map<string, string> {
+  export function memoKeys(
+    graph: PipelineGraph,
+    bundle: Bundle,
+    imageOf: (step: PipelineStep) => string,
+    dataFiles: Record<string, ArgoDataFile[]>,
+  ): Map<string, string> {
     const digests = new Map<string, string>();
     const parametersUpstream = new Set<string>();
     const keys = new Map<string, string>();
@@ -233,7 +295,8 @@ namespace Private {
       const spec: Partial<BundledStepSpec> = { ...bundle.pipeline.steps[step.name] };
       delete spec.parameters;
       const upstream = step.after.map((name) => digests.get(name) ?? name);
-      const digest = Private.digest([spec, upstream, runtimeDigest]);
+      const files = (dataFiles[step.name] ?? []).map((file) => [file.path, file.sha256]);
+      const digest = Private.digest([spec, upstream, runtimeDigest, imageOf(step), ...(files.length ? [files] : [])]);
       digests.set(step.name, digest);
       const usesParameters = step.parameters.length > 0 || step.after.some((name) => parametersUpstream.has(name));
       if (usesParameters) parametersUpstream.add(step.name);
