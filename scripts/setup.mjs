@@ -33,8 +33,8 @@ function run(command, args) {
 function ensureNodeModules() {
   if (existsSync(join(root, 'node_modules', '.package-lock.json'))) return;
   log('installing npm packages');
-  // `npm install`, not `npm ci`: npm 11 rejects this lockfile in `ci` for optional platform packages it omits.
-  run('npm', ['install', '--no-fund', '--no-audit']);
+  // Exactly the lockfile's versions; test/release checks that `npm ci` works and `npm install` keeps the lockfile.
+  run('npm', ['ci', '--no-fund', '--no-audit']);
 }
 
 function ensureVenv() {
