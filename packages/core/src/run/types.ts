@@ -11,6 +11,8 @@ export interface RunOptions {
   python?: string;
   /** `false` bypasses the step cache for this run (neither read nor written). */
   cache?: boolean;
+  /** `false` starts every step cold instead of forking it from a warm pool (default: `CELLPIPE_WARM`, else on). */
+  warm?: boolean;
   /** Aborting cancels the run, like `RunHandle.cancel()`. */
   signal?: AbortSignal;
   /** Folder holding `runs/` and `cache/`; defaults to `<notebook dir>/.cellpipe`. */

@@ -18,11 +18,14 @@ import { writeJsonAtomic } from './atomic.js';
 import { cacheKey, referencedFiles, StepCache } from './cache.js';
 import { pythonIdentity, resolvePython } from './python.js';
 import { ensureRunRoot, RunRecordWriter, type StepRecord } from './record.js';
-import { runStepProcess, type RuntimeEvent } from './stepProcess.js';
+import { runStepProcess, type RuntimeEvent, type StepProcessOptions } from './stepProcess.js';
+import { RunWarmth, warmByDefault, WarmPools } from './warm/pools.js';
 
 export interface LocalBackendOptions {
   /** Time between SIGTERM and SIGKILL when steps are stopped (default 3 s). */
   killGraceMs?: number;
+  /** Keep warm step pools between runs (editors' engines), until `close()`. */
+  keepWarm?: boolean;
 }
 
 /** Everything `start` validated before the run begins. */
@@ -38,13 +41,24 @@ interface PreparedRun {
   /** Runtime version and Python identity for cache keys; absent when the cache is off. */
   fingerprint?: { runtime: string; python: string };
   runtimeDir: string;
+  /** Fork steps from a warm pool; false for `--no-warm` or `CELLPIPE_WARM=0`. */
+  warm: boolean;
 }
 
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 
 /** Runs each step as its own Python process on this machine, in parallel where the graph allows, cached. */
 export class LocalBackend implements RunBackend {
-  constructor(private readonly options: LocalBackendOptions = {}) {}
+  private readonly pools: WarmPools;
+
+  constructor(private readonly options: LocalBackendOptions = {}) {
+    this.pools = new WarmPools(options.keepWarm === true);
+  }
+
+  /** Stops the warm pools kept between runs. */
+  close(): void {
+    this.pools.close();
+  }
 
   start(options: RunOptions): RunHandle {
     const prepared = prepareRun(options);
@@ -58,7 +72,15 @@ export class LocalBackend implements RunBackend {
     else options.signal?.addEventListener('abort', cancel, { once: true });
 
     const channel = new EventChannel<RunEvent>();
-    const run = new LocalRun(runId, runDir, prepared, channel, controller.signal, this.options);
+    const warmth = prepared.warm
+      ? new RunWarmth(
+          this.pools,
+          { python: prepared.python, runtimeDir: prepared.runtimeDir, cwd: dirname(prepared.notebookPath) },
+          prepared.notebook,
+          prepared.graph,
+        )
+      : undefined;
+    const run = new LocalRun(runId, runDir, prepared, channel, controller.signal, this.options, warmth);
     const done = run.execute().finally(() => options.signal?.removeEventListener('abort', cancel));
     return { runId, events: channel, cancel, done };
   }
@@ -78,6 +100,7 @@ class LocalRun {
     private readonly channel: EventChannel<RunEvent>,
     private readonly signal: AbortSignal,
     private readonly options: LocalBackendOptions,
+    private readonly warmth: RunWarmth | undefined,
   ) {
     this.cache = new StepCache(join(run.runRoot, 'cache'));
     this.record = new RunRecordWriter(runDir, {
@@ -91,6 +114,7 @@ class LocalRun {
       python: run.python,
       jobs: run.jobs,
       cache: run.cache,
+      warm: run.warm,
       steps: run.graph.steps.map((step): StepRecord => ({
         name: step.name,
         state: 'pending',
@@ -135,6 +159,7 @@ class LocalRun {
       state = 'failed';
       failure = (error as Error).message;
     }
+    await this.warmth?.release();
     const elapsedMs = Date.now() - this.startedAt;
     this.record.update((record) => {
       record.state = state;
@@ -207,8 +232,9 @@ class LocalRun {
     writeJsonAtomic(specPath, spec);
     const attempts = 1 + Math.max(0, step.settings.retries ?? 0);
     let outcome: StepOutcome = { state: 'failed', reason: 'not run' };
+    const warm = await this.warmth?.forStep(spec);
     for (let attempt = 1; attempt <= attempts; attempt++) {
-      outcome = await this.runAttempt(step, stepDir, specPath, signal, attempt);
+      outcome = await this.runAttempt(step, stepDir, specPath, signal, attempt, warm);
       if (outcome.state !== 'failed') break;
     }
     if (outcome.state === 'succeeded' && key) {
@@ -240,6 +266,7 @@ class LocalRun {
     specPath: string,
     signal: AbortSignal,
     attempt: number,
+    warm: StepProcessOptions['warm'],
   ): Promise<StepOutcome> {
     const outDir = join(stepDir, 'out');
     const started = Date.now();
@@ -264,6 +291,7 @@ class LocalRun {
       signal,
       timeoutSeconds: step.settings.timeoutSeconds,
       killGraceMs: this.options.killGraceMs,
+      warm,
       onLog: (stream, text) => this.emit({ type: 'step-log', step: step.name, stream, text }),
       onRuntimeEvent: (event) => {
         if (event.event === 'metric') {
@@ -277,6 +305,8 @@ class LocalRun {
     this.record.update(() => {
       const record = this.record.step(step.name);
       record.elapsedMs = elapsedMs;
+      record.warm = result.warm;
+      if (result.coldReason) record.coldReason = result.coldReason;
       record.finishedAt = new Date().toISOString();
     });
 
@@ -380,6 +410,7 @@ function prepareRun(options: RunOptions): PreparedRun {
   const python = resolvePython(options.python);
   const cache = options.cache !== false;
   return {
+    warm: options.warm ?? warmByDefault(),
     notebookPath,
     notebook,
     graph,

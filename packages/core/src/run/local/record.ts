@@ -21,6 +21,8 @@ export interface RunRecord {
   python: string;
   jobs: number;
   cache: boolean;
+  /** Steps were forked from a warm pool (off with `--no-warm` or `CELLPIPE_WARM=0`). */
+  warm?: boolean;
   steps: StepRecord[];
 }
 
@@ -46,6 +48,10 @@ export interface StepRecord {
   error?: { type: string; message: string; cellId?: string; cellIndex?: number; line?: number; traceback: string };
   /** Process attempts made (more than 1 with `retry:` settings). */
   attempts: number;
+  /** The last attempt's process was forked from the warm pool. */
+  warm?: boolean;
+  /** Why a warm run started this step cold (fork unsafe, an import failed in the pool, the pool stopped). */
+  coldReason?: string;
 }
 
 /** Holds a run's record in memory and persists it after every change. */

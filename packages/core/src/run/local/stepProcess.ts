@@ -3,6 +3,7 @@ import { createWriteStream, type WriteStream } from 'node:fs';
 import { delimiter } from 'node:path';
 import type { Readable } from 'node:stream';
 import { LineSplitter } from '../../events/ndjson.js';
+import type { WarmPool } from './warm/pool.js';
 
 /** What the step runtime reports on its events fd (`CELLPIPE_EVENTS_FD`), one JSON object per line. */
 export type RuntimeEvent =
@@ -36,6 +37,8 @@ export interface StepProcessOptions {
   killGraceMs?: number;
   onLog(stream: 'stdout' | 'stderr', text: string): void;
   onRuntimeEvent(event: RuntimeEvent): void;
+  /** Fork the step from this pool, which imports `needs` first; a refusal falls back to a cold start. */
+  warm?: { pool: WarmPool; needs: string[] };
 }
 
 export interface StepProcessResult {
@@ -48,43 +51,103 @@ export interface StepProcessResult {
   spawnError?: string;
   /** The last non-empty stderr line, to explain an unexpected exit in one line. */
   lastStderrLine: string;
+  /** True when the process was forked from a warm pool. */
+  warm: boolean;
+  /** Why the warm pool did not take the step, which then started cold. */
+  coldReason?: string;
 }
 
-/**
- * Runs `python -m cellpipe.runtime --spec SPEC --out OUT` as its own process group (so stopping it
- * stops whatever the cells started), tees stdout/stderr to the log files and to `onLog`, and parses the
- * runtime's events from fd 3. Resolves once the process has exited and the logs are flushed.
- */
-export function runStepProcess(options: StepProcessOptions): Promise<StepProcessResult> {
-  const env: NodeJS.ProcessEnv = {
+/** A started step process, cold or forked from a warm pool: its group leader, its streams and its end. */
+export interface LaunchedStep {
+  pid: number | undefined;
+  stdout: Readable;
+  stderr: Readable;
+  events: Readable | null;
+  /** Resolves once the process ended and its streams closed; `error` when it never started. */
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null; error?: string }>;
+}
+
+/** The environment of a step process (and of the warm pool its processes are forked from). */
+export function stepEnvironment(runtimeDir: string): NodeJS.ProcessEnv {
+  return {
     ...process.env,
-    PYTHONPATH: [options.runtimeDir, process.env.PYTHONPATH].filter(Boolean).join(delimiter),
+    PYTHONPATH: [runtimeDir, process.env.PYTHONPATH].filter(Boolean).join(delimiter),
     CELLPIPE_EVENTS_FD: '3',
     PYTHONUNBUFFERED: '1',
   };
-  const args = ['-m', 'cellpipe.runtime', '--spec', options.specPath, '--out', options.outDir];
+}
+
+/**
+ * Runs one step as its own process group (so stopping it stops whatever the cells started): forked from
+ * `options.warm` when the pool accepts it, else `python -m cellpipe.runtime --spec SPEC --out OUT`. Tees
+ * stdout/stderr to the log files and to `onLog`, and parses the runtime's events from fd 3. Resolves once the
+ * process has exited and the logs are flushed.
+ */
+export async function runStepProcess(options: StepProcessOptions): Promise<StepProcessResult> {
   const result: StepProcessResult = {
     exitCode: null,
     exitSignal: null,
     timedOut: false,
     aborted: false,
     lastStderrLine: '',
+    warm: false,
   };
-
-  return new Promise((resolve) => {
-    if (options.signal.aborted) {
-      result.aborted = true;
-      resolve(result);
-      return;
-    }
-    const child = spawn(options.python, args, {
+  if (options.signal.aborted) {
+    result.aborted = true;
+    return result;
+  }
+  let launched: LaunchedStep | undefined;
+  if (options.warm) {
+    const attempt = await options.warm.pool.launch({
+      specPath: options.specPath,
+      outDir: options.outDir,
       cwd: options.cwd,
-      env,
-      detached: true,
-      stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
+      needs: options.warm.needs,
     });
-    const pid = child.pid;
+    if ('launched' in attempt) {
+      launched = attempt.launched;
+      result.warm = true;
+    } else result.coldReason = attempt.refused;
+  }
+  if (!launched && options.signal.aborted) {
+    result.aborted = true;
+    return result;
+  }
+  return supervise(launched ?? spawnCold(options), options, result);
+}
+
+function spawnCold(options: StepProcessOptions): LaunchedStep {
+  const args = ['-m', 'cellpipe.runtime', '--spec', options.specPath, '--out', options.outDir];
+  const child = spawn(options.python, args, {
+    cwd: options.cwd,
+    env: stepEnvironment(options.runtimeDir),
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
+  });
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; error?: string }>((resolve) => {
+    child.on('error', (error) =>
+      resolve({ code: null, signal: null, error: `cannot start Python '${options.python}': ${error.message}` }),
+    );
+    child.on('close', (code, signal) => resolve({ code, signal }));
+  });
+  return {
+    pid: child.pid,
+    stdout: child.stdout as Readable,
+    stderr: child.stderr as Readable,
+    events: (child.stdio[3] as Readable | null) ?? null,
+    exited,
+  };
+}
+
+function supervise(
+  launched: LaunchedStep,
+  options: StepProcessOptions,
+  result: StepProcessResult,
+): Promise<StepProcessResult> {
+  return new Promise((resolve) => {
+    const pid = launched.pid;
     if (pid !== undefined) trackGroup(pid);
+    let ended = false;
     const flags = options.appendLogs ? 'a' : 'w';
     const logFiles = [
       createWriteStream(options.stdoutPath, { flags }),
@@ -94,26 +157,24 @@ export function runStepProcess(options: StepProcessOptions): Promise<StepProcess
     let timeoutTimer: NodeJS.Timeout | undefined;
 
     const stop = (): void => {
-      if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) return;
-      signalGroup(child.pid, 'SIGTERM');
-      killTimer ??= setTimeout(
-        () => child.pid !== undefined && signalGroup(child.pid, 'SIGKILL'),
-        options.killGraceMs ?? 3000,
-      );
+      if (ended || pid === undefined) return;
+      signalGroup(pid, 'SIGTERM');
+      killTimer ??= setTimeout(() => !ended && signalGroup(pid, 'SIGKILL'), options.killGraceMs ?? 3000);
     };
     const onAbort = (): void => {
       result.aborted = true;
       stop();
     };
-    options.signal.addEventListener('abort', onAbort, { once: true });
+    if (options.signal.aborted) onAbort();
+    else options.signal.addEventListener('abort', onAbort, { once: true });
     if (options.timeoutSeconds && options.timeoutSeconds > 0)
       timeoutTimer = setTimeout(() => {
         result.timedOut = true;
         stop();
       }, options.timeoutSeconds * 1000);
 
-    tee(child.stdout as Readable, logFiles[0] as WriteStream, (text) => options.onLog('stdout', text));
-    tee(child.stderr as Readable, logFiles[1] as WriteStream, (text) => {
+    tee(launched.stdout, logFiles[0] as WriteStream, (text) => options.onLog('stdout', text));
+    tee(launched.stderr, logFiles[1] as WriteStream, (text) => {
       const last = text
         .split('\n')
         .map((line) => line.trim())
@@ -122,7 +183,7 @@ export function runStepProcess(options: StepProcessOptions): Promise<StepProcess
       if (last) result.lastStderrLine = last;
       options.onLog('stderr', text);
     });
-    const eventsPipe = child.stdio[3] as Readable | null;
+    const eventsPipe = launched.events;
     if (eventsPipe) {
       const splitter = new LineSplitter();
       eventsPipe.setEncoding('utf8');
@@ -137,25 +198,18 @@ export function runStepProcess(options: StepProcessOptions): Promise<StepProcess
       eventsPipe.on('end', () => splitter.flush().forEach(deliver));
     }
 
-    let finished = false;
-    const finish = (): void => {
-      if (finished) return;
-      finished = true;
+    void launched.exited.then(({ code, signal, error }) => {
+      ended = true;
+      if (pid !== undefined) untrackGroup(pid);
+      if (error) result.spawnError = error;
+      else {
+        result.exitCode = code;
+        result.exitSignal = signal;
+      }
       clearTimeout(killTimer);
       clearTimeout(timeoutTimer);
       options.signal.removeEventListener('abort', onAbort);
       Promise.all(logFiles.map((file) => new Promise<void>((done) => file.end(done)))).then(() => resolve(result));
-    };
-    child.on('error', (error) => {
-      result.spawnError = `cannot start Python '${options.python}': ${error.message}`;
-      finish();
-    });
-    child.on('close', (code, signal) => {
-      if (pid !== undefined) liveGroups.delete(pid);
-      if (result.spawnError) return;
-      result.exitCode = code;
-      result.exitSignal = signal;
-      finish();
     });
   });
 }
@@ -171,10 +225,14 @@ function tee(stream: Readable, file: WriteStream, onText: (text: string) => void
 /** Process groups of steps still running; steps are detached, so nothing else stops them if Node exits. */
 const liveGroups = new Set<number>();
 
-function trackGroup(pid: number): void {
+export function trackGroup(pid: number): void {
   // An abrupt exit (second Ctrl-C, crash) must not leave step processes running on their own.
   if (liveGroups.size === 0 && !process.listeners('exit').includes(killLiveGroups)) process.on('exit', killLiveGroups);
   liveGroups.add(pid);
+}
+
+export function untrackGroup(pid: number): void {
+  liveGroups.delete(pid);
 }
 
 function killLiveGroups(): void {
@@ -182,7 +240,7 @@ function killLiveGroups(): void {
   liveGroups.clear();
 }
 
-function signalGroup(pid: number, signal: NodeJS.Signals): void {
+export function signalGroup(pid: number, signal: NodeJS.Signals): void {
   try {
     process.kill(-pid, signal);
   } catch {

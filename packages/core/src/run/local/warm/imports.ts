@@ -1,0 +1,43 @@
+import { parser } from '@lezer/python';
+import { ipythonToPython } from '../../../analysis/ipython.js';
+
+/**
+ * The absolute modules a cell's source imports, anywhere in it (a function's imports run when it is called):
+ * `import a.b as c` gives `a.b`, `from x.y import z` gives `x.y`. Relative imports are left out.
+ */
+export function importedModules(source: string): string[] {
+  const python = ipythonToPython(source);
+  if (python.notPython) return [];
+  const code = python.code;
+  const modules = new Set<string>();
+  parser.parse(code).iterate({
+    enter(node) {
+      if (node.name !== 'ImportStatement') return;
+      const parts: { name: string; text: string }[] = [];
+      for (let child = node.node.firstChild; child; child = child.nextSibling)
+        parts.push({ name: child.name, text: code.slice(child.from, child.to) });
+      if (parts[0]?.name === 'from') {
+        const importAt = parts.findIndex((part) => part.name === 'import');
+        const module = parts
+          .slice(1, importAt)
+          .map((part) => part.text)
+          .join('');
+        if (module && !module.startsWith('.')) modules.add(module);
+        return;
+      }
+      // `import a.b as c, d`: dotted names run until `as` or `,`.
+      let dotted = '';
+      let aliasing = false;
+      for (const part of parts.slice(1)) {
+        if (part.name === ',') {
+          if (dotted) modules.add(dotted);
+          dotted = '';
+          aliasing = false;
+        } else if (part.name === 'as') aliasing = true;
+        else if (!aliasing && (part.name === 'VariableName' || part.name === '.')) dotted += part.text;
+      }
+      if (dotted) modules.add(dotted);
+    },
+  });
+  return [...modules];
+}
