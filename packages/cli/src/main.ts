@@ -40,6 +40,11 @@ export async function main(argv: string[], io: Partial<CommandIO> = {}): Promise
       fullIO.stderr.write(`cellpipe: ${oneLine(error)}\n`);
       return 2;
     }
+    // Work stopped by Ctrl-C or SIGTERM (a tracer, a digest process) rejects with an AbortError: a cancel, not a bug.
+    if (fullIO.signal.aborted) {
+      fullIO.stderr.write('cellpipe: cancelled\n');
+      return 130;
+    }
     fullIO.stderr.write(`cellpipe: internal error: ${(error as Error).stack ?? String(error)}\n`);
     return 1;
   } finally {
