@@ -8,5 +8,6 @@ export default {
   transform: { '^.+\\.tsx?$': tsJest },
   roots: ['<rootDir>/packages', '<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
-  testPathIgnorePatterns: ['/node_modules/', '/lib/', '/test/e2e/'],
+  // test/cluster needs the test cluster running: `npm run e2e:cluster` runs it.
+  testPathIgnorePatterns: ['/node_modules/', '/lib/', '/test/e2e/', '/test/cluster/'],
 };

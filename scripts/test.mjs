@@ -19,6 +19,17 @@ function readJson(path) {
   return existsSync(path) ? JSON.parse(readFileSync(path, 'utf8')) : null;
 }
 
+function jestCounts(file) {
+  const report = readJson(file);
+  return (
+    report && {
+      passed: report.numPassedTests,
+      failed: report.numFailedTests + report.numRuntimeErrorTestSuites,
+      skipped: report.numPendingTests,
+    }
+  );
+}
+
 /** Each suite runs its own runner and reports its counts from the runner's own report file. */
 const suites = [
   ...[
@@ -36,16 +47,7 @@ const suites = [
         '--json',
         `--outputFile=${file}`,
       ]),
-    count: (file) => {
-      const report = readJson(file);
-      return (
-        report && {
-          passed: report.numPassedTests,
-          failed: report.numFailedTests + report.numRuntimeErrorTestSuites,
-          skipped: report.numPendingTests,
-        }
-      );
-    },
+    count: jestCounts,
   })),
   {
     name: 'node:test',
@@ -84,6 +86,12 @@ const suites = [
       return stats && { passed: stats.expected + stats.flaky, failed: stats.unexpected, skipped: stats.skipped };
     },
   })),
+  {
+    // The whole cluster loop: builds (cached) and starts the test cluster, runs test/cluster/, stops it.
+    name: 'e2e:cluster',
+    run: (file) => run('npm', ['run', 'e2e:cluster'], { CELLPIPE_CLUSTER_REPORT: file }),
+    count: jestCounts,
+  },
 ];
 
 if (run(process.execPath, [join(root, 'scripts', 'setup.mjs')]) !== 0) process.exit(1);
