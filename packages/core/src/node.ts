@@ -8,3 +8,7 @@ export { resolvePython } from './run/local/python.js';
 export { EngineServer, type EngineServerOptions } from './serve/server.js';
 export * from './verify/index.js';
 export { runtimeDir, runtimeFiles } from './compile/step/runtimeFiles.js';
+export { ArgoBackend, cancelWorkflow, type ArgoBackendOptions, type ArgoRunHandle } from './run/argo/backend.js';
+export { listArgoRuns, readArgoLogs, retryArgoRun, type ArgoRunSummary } from './run/argo/operations.js';
+export { ClusterError } from './run/argo/errors.js';
+export { ClientNodeKube, loadKubeConfig, type KubeApi, type KubeTarget } from './run/argo/kube.js';
