@@ -5,11 +5,14 @@ import { ipythonToPython } from './ipython.js';
 import {
   BUILTINS,
   DYNAMIC_BUILTINS,
+  FRESH_CALLS,
   FRESH_RESULT_METHODS,
   PURE_METHODS,
+  RECEIVER_DEPENDENT_METHODS,
   functionMutatesArguments,
   methodMayMutate,
 } from './purity.js';
+import { fileFactsOfCall, namesInExpressionString } from './strings.js';
 
 export type CodeKind = Exclude<InputKind, 'value'>;
 
@@ -17,9 +20,19 @@ export type CodeKind = Exclude<InputKind, 'value'>;
 export type FactEvent =
   /** `deferred`: read when a lambda made here runs, which may be after the name is defined. */
   | { op: 'read'; name: string; line: number; deferred?: boolean }
-  | { op: 'write'; name: string; line: number; code?: CodeKind }
+  /**
+   * `module`: for imports, the dotted module path the name is bound to (`np` → `numpy`, `shuffle` → `sklearn.utils.shuffle`).
+   * `made`: how the value was made, so its type can be judged: `set`/`list`/`dict` literals, `call:a.b.c` (a dotted
+   * callee), `same:x` (the object of `x`), `of:x` (derived from `x` by a method, subscript or attribute).
+   */
+  | { op: 'write'; name: string; line: number; code?: CodeKind; module?: string; made?: string }
   | { op: 'delete'; name: string; line: number }
-  | { op: 'mutate'; name: string; line: number }
+  /** `path`: the dotted object changed (`sys.path`, `Registry.items`); `how`: the method called, or `=` for an assignment. */
+  | { op: 'mutate'; name: string; line: number; path?: string; how?: string }
+  /** A method pure on pandas and numpy values but not on every receiver (`seen.add`, `rng.sample`): the receiver's type decides. */
+  | { op: 'method'; name: string; method: string; line: number }
+  /** A file path literal a call writes or may read (`df.to_csv("out.csv")`, `pd.read_csv("out.csv")`). */
+  | { op: 'file'; path: string; mode: 'read' | 'write'; line: number }
   /** `name` may now refer to objects also reachable from `targets` (so mutating one mutates the others). */
   | { op: 'alias'; name: string; targets: string[] }
   /** A call: `callee` is the root name, `attribute` the called attribute, `args` the global names passed. */
@@ -146,21 +159,18 @@ namespace Private {
     'ParenthesizedExpression',
     'ConditionalExpression',
   ]);
-  /** Calls that return (a container of) the same objects as their arguments. */
-  const ALIASING_CALLS = new Set([
-    'list',
-    'tuple',
-    'dict',
-    'set',
-    'zip',
-    'enumerate',
-    'iter',
-    'reversed',
-    'sorted',
-    'filter',
-  ]);
+  /** Methods pure on their receiver whose result may hold their arguments (`d.get(k, default)`). */
+  const ALIASING_METHODS = new Set(['get', 'setdefault', 'assign', 'where', 'mask', 'combine_first', 'fillna']);
   /** Methods that return an element of their receiver. */
   const ELEMENT_METHODS = new Set(['get', 'setdefault', 'pop', 'values', 'items', '__getitem__']);
+
+  /** The text of a plain (not formatted) string literal; prefixes `r`/`b`/`u` allowed. */
+  export function stringValue(literal: string): string | undefined {
+    const match = /^([rRbBuU]{0,2})('{3}|"{3}|'|")([\s\S]*)\2$/.exec(literal);
+    if (!match) return undefined;
+    const body = match[3] ?? '';
+    return /r/i.test(match[1] ?? '') ? body : body.replace(/\\(.)/g, '$1');
+  }
 
   function children(node: SyntaxNode): SyntaxNode[] {
     const result: SyntaxNode[] = [];
@@ -332,7 +342,13 @@ namespace Private {
       });
     }
 
-    private bind(name: string, scope: Scope, at: number, code?: CodeKind): void {
+    private bind(
+      name: string,
+      scope: Scope,
+      at: number,
+      code?: CodeKind,
+      extra: { module?: string; made?: string } = {},
+    ): void {
       let s = scope;
       while (s.kind === 'comprehension' && s.parent) s = s.parent;
       if (s.kind === 'module' || s.globals.has(name)) {
@@ -341,7 +357,7 @@ namespace Private {
         else {
           // A binding that may not happen (inside if/for/while/try/match) keeps the earlier value alive.
           if (this.conditional > 0) this.events.push({ op: 'read', name, line: this.line(at), deferred: true });
-          this.events.push({ op: 'write', name, line: this.line(at), ...(code ? { code } : {}) });
+          this.events.push({ op: 'write', name, line: this.line(at), ...(code ? { code } : {}), ...extra });
         }
       } else {
         s.locals.add(name);
@@ -349,12 +365,12 @@ namespace Private {
       }
     }
 
-    private mutate(name: string, scope: Scope, at: number): void {
+    private mutate(name: string, scope: Scope, at: number, detail: { path?: string; how?: string } = {}): void {
       const owner = this.resolve(name, scope);
       if (!owner) {
         const facts = this.functionOf(scope);
         if (facts) pushUnique(facts.mutates, name);
-        else this.events.push({ op: 'mutate', name, line: this.line(at) });
+        else this.events.push({ op: 'mutate', name, line: this.line(at), ...detail });
         return;
       }
       const facts = owner.facts ?? this.functionOf(owner);
@@ -434,7 +450,9 @@ namespace Private {
             if (part.name === 'VariableName') {
               const name = this.text(part);
               if (scope.kind === 'module' || scope.globals.has(name)) {
-                if (scope.kind === 'module') this.events.push({ op: 'delete', name, line: this.line(part.from) });
+                // `if c: del x` may leave x bound: the step re-produces x (as a conditional binding would).
+                if (scope.kind === 'module' && this.conditional === 0)
+                  this.events.push({ op: 'delete', name, line: this.line(part.from) });
                 else this.bind(name, scope, part.from);
               }
             } else if (part.name !== 'del' && part.name !== ',') {
@@ -499,13 +517,14 @@ namespace Private {
       const value = parts.slice(lastOp + 1);
       for (const part of value) this.expression(part, scope);
       const targets = this.aliasRoots(value);
+      const made = value.length === 1 && value[0] ? this.madeOf(value[0]) : undefined;
       for (const part of parts.slice(0, lastOp)) {
         if (part.name === 'AssignOp' || part.name === ',' || part.name === '*') continue;
         if (part.name === 'TypeDef') {
           this.expression(part, scope);
           continue;
         }
-        this.target(part, scope, targets);
+        this.target(part, scope, targets, made);
       }
       // `a = b = []`: every name of a chained assignment is bound to the same object.
       const chained = parts.slice(0, lastOp).filter((part) => part.name === 'VariableName');
@@ -517,11 +536,11 @@ namespace Private {
     }
 
     /** Binds or mutates an assignment target; `aliasTargets` are the names the assigned value may share objects with. */
-    private target(node: SyntaxNode, scope: Scope, aliasTargets: string[] = []): void {
+    private target(node: SyntaxNode, scope: Scope, aliasTargets: string[] = [], made?: string): void {
       switch (node.name) {
         case 'VariableName': {
           const name = this.text(node);
-          this.bind(name, scope, node.from);
+          this.bind(name, scope, node.from, undefined, made ? { made } : {});
           this.alias(name, aliasTargets, scope);
           return;
         }
@@ -529,7 +548,7 @@ namespace Private {
           for (const part of children(node)) this.expression(part, scope);
           const root = this.rootName(node);
           if (!root) return;
-          this.mutate(root, scope, node.from);
+          this.mutate(root, scope, node.from, { path: this.dottedPrefix(node), how: '=' });
           // `d[k] = v`, `o.a = v`: the object now holds v.
           this.alias(root, aliasTargets, scope);
           return;
@@ -579,12 +598,15 @@ namespace Private {
           const part = names[i];
           if (part?.name !== 'VariableName') continue;
           if (names[i + 1]?.name === 'as') continue;
-          this.bind(this.text(part), scope, part.from, 'module');
+          const imported = names[i - 1]?.name === 'as' ? names[i - 2] : part;
+          const path = `${module}${module.endsWith('.') ? '' : '.'}${imported ? this.text(imported) : ''}`;
+          this.bind(this.text(part), scope, part.from, 'module', { module: path });
         }
         return;
       }
       // `import a.b.c` binds `a`; `import a.b as c` binds `c`.
       let expectingName = true;
+      let dotted: string[] = [];
       for (let i = 1; i < parts.length; i++) {
         const part = parts[i];
         if (!part) continue;
@@ -594,8 +616,12 @@ namespace Private {
         }
         if (part.name !== 'VariableName') continue;
         const aliased = parts.slice(i + 1).find((next) => next.name === 'as' || next.name === ',');
-        if (parts[i - 1]?.name === 'as') this.bind(this.text(part), scope, part.from, 'module');
-        else if (expectingName && aliased?.name !== 'as') this.bind(this.text(part), scope, part.from, 'module');
+        if (expectingName) dotted = [];
+        if (parts[i - 1]?.name !== 'as') dotted.push(this.text(part));
+        if (parts[i - 1]?.name === 'as')
+          this.bind(this.text(part), scope, part.from, 'module', { module: dotted.join('.') });
+        else if (expectingName && aliased?.name !== 'as')
+          this.bind(this.text(part), scope, part.from, 'module', { module: this.text(part) });
         expectingName = false;
       }
     }
@@ -1060,13 +1086,25 @@ namespace Private {
       if (receiver && attribute) {
         const root = this.rootName(receiver);
         if (root && methodMayMutate(attribute, inplace)) {
-          this.mutate(root, scope, node.from);
+          this.mutate(root, scope, node.from, { path: this.dottedPrefix(receiver), how: attribute });
           // `frames.append(df)`: the receiver may now hold its arguments.
           this.alias(root, argRoots, scope);
+        } else if (root && RECEIVER_DEPENDENT_METHODS.has(attribute)) {
+          // Inside a function the receiver's type is unknown: conservative.
+          if (this.functionOf(scope) || this.resolve(root, scope)) this.mutate(root, scope, node.from);
+          else this.events.push({ op: 'method', name: root, method: attribute, line: this.line(node.from) });
         }
       }
       const mutatesArgs = functionMutatesArguments(attribute ?? calleeRoot ?? '');
       if (mutatesArgs) for (const root of argRoots) this.mutate(root, scope, node.from);
+      // `np.add(a, 1, out=a)`: the `out=` array is written in place.
+      argParts.forEach((part, i) => {
+        if (part.name !== 'VariableName' || this.text(part) !== 'out' || argParts[i + 1]?.name !== 'AssignOp') return;
+        const value = argParts[i + 2];
+        const root = value ? this.rootName(value) : undefined;
+        if (root) this.mutate(root, scope, node.from);
+      });
+      this.stringFacts(node, callee, argParts, attribute, scope);
       const facts = this.functionOf(scope);
       const globalArgs = argRoots.filter((root) => !this.resolve(root, scope));
       if (facts) {
@@ -1101,6 +1139,117 @@ namespace Private {
           line: this.line(node.from),
         });
       }
+    }
+
+    /** Names inside query/eval strings are reads; path literals are files written or read. */
+    private stringFacts(
+      node: SyntaxNode,
+      callee: SyntaxNode,
+      argParts: SyntaxNode[],
+      attribute: string | undefined,
+      scope: Scope,
+    ): void {
+      const args = this.arguments(argParts);
+      const strings = args.map((arg) => ({
+        ...(arg.keyword ? { keyword: arg.keyword } : {}),
+        value: arg.value.name === 'String' ? Private.stringValue(this.text(arg.value)) : undefined,
+      }));
+      const first = strings.find((arg) => !arg.keyword);
+      if ((attribute === 'query' || attribute === 'eval') && first?.value !== undefined) {
+        for (const { name, explicit } of namesInExpressionString(first.value)) {
+          if (this.resolve(name, scope)) continue;
+          const facts = this.functionOf(scope);
+          if (facts) pushUnique(facts.reads, name);
+          else
+            this.events.push({ op: 'read', name, line: this.line(node.from), ...(explicit ? {} : { deferred: true }) });
+        }
+      }
+      if (this.functionOf(scope)) return;
+      const calleeName = attribute ?? (callee.name === 'VariableName' ? this.text(callee) : '');
+      const receiverStrings: string[] = [];
+      if (callee.name === 'MemberExpression' && callee.firstChild?.name === 'CallExpression') {
+        const inner = callee.firstChild.lastChild;
+        for (const part of inner?.name === 'ArgList' ? children(inner) : []) {
+          const value = part.name === 'String' ? Private.stringValue(this.text(part)) : undefined;
+          if (value !== undefined) receiverStrings.push(value);
+        }
+      }
+      for (const file of fileFactsOfCall(calleeName, strings, receiverStrings)) {
+        this.events.push({ op: 'file', ...file, line: this.line(node.from) });
+      }
+    }
+
+    /** Call arguments with their keyword, if any (`*args`/`**kw` markers dropped). */
+    private arguments(argParts: SyntaxNode[]): { keyword?: string; value: SyntaxNode }[] {
+      const result: { keyword?: string; value: SyntaxNode }[] = [];
+      for (let i = 0; i < argParts.length; i++) {
+        const part = argParts[i] as SyntaxNode;
+        if (['(', ')', ',', '*', '**', 'AssignOp'].includes(part.name)) continue;
+        if (part.name === 'VariableName' && argParts[i + 1]?.name === 'AssignOp') {
+          const value = argParts[i + 2];
+          if (value) result.push({ keyword: this.text(part), value });
+          i += 2;
+          continue;
+        }
+        result.push({ value: part });
+      }
+      return result;
+    }
+
+    /** `sys.path` for `sys.path.append`'s receiver, `os.environ` for `os.environ["A"]`: the leading dotted names. */
+    private dottedPrefix(node: SyntaxNode): string | undefined {
+      const names: string[] = [];
+      let current: SyntaxNode | null = node;
+      while (current) {
+        if (current.name === 'VariableName') {
+          names.unshift(this.text(current));
+          return names.join('.');
+        }
+        if (current.name !== 'MemberExpression') return undefined;
+        const last: SyntaxNode | null = current.lastChild;
+        if (last?.name === 'PropertyName') names.unshift(this.text(last));
+        else names.length = 0;
+        current = current.firstChild;
+      }
+      return undefined;
+    }
+
+    /** How an assigned value was made (see `FactEvent` write `made`), when that tells its type. */
+    private madeOf(node: SyntaxNode): string | undefined {
+      switch (node.name) {
+        case 'SetExpression':
+        case 'SetComprehensionExpression':
+          return 'set';
+        case 'ArrayExpression':
+        case 'ArrayComprehensionExpression':
+          return 'list';
+        case 'DictionaryExpression':
+        case 'DictionaryComprehensionExpression':
+          return 'dict';
+        case 'VariableName':
+          return `same:${this.text(node)}`;
+        case 'CallExpression': {
+          const callee = node.firstChild;
+          const dotted = callee ? this.text(callee).replace(/\s+/g, '') : '';
+          if (/^[A-Za-z_]\w*(\.[A-Za-z_]\w*)*$/.test(dotted)) return `call:${dotted}`;
+          const root = callee ? this.chainRoot(callee) : undefined;
+          return root ? `of:${root}` : undefined;
+        }
+        case 'MemberExpression': {
+          const root = this.chainRoot(node);
+          return root ? `of:${root}` : undefined;
+        }
+        default:
+          return undefined;
+      }
+    }
+
+    /** The name at the start of a chain of attributes, subscripts and calls (`df` in `df[cols].dropna().x`). */
+    private chainRoot(node: SyntaxNode): string | undefined {
+      if (node.name === 'VariableName') return this.text(node);
+      if (node.name === 'MemberExpression' || node.name === 'CallExpression')
+        return node.firstChild ? this.chainRoot(node.firstChild) : undefined;
+      return undefined;
     }
 
     /** The variable an expression's object belongs to: `x` for `x`, `x.a[1].b`, `x.get(k)`. */
@@ -1145,15 +1294,28 @@ namespace Private {
         } else if (node.name === 'CallExpression') {
           const callee = node.firstChild;
           const args = node.lastChild;
-          if (callee?.name === 'VariableName' && ALIASING_CALLS.has(this.text(callee)) && args) {
-            for (const part of children(args)) visit(part);
+          // A call may keep its arguments in what it returns (`make_pipeline(scaler, model)`, `Box(xs)`,
+          // `SimpleNamespace(item=inner)`, `np.asarray(a)`), keyword arguments too.
+          const visitArgs = (): void => {
+            if (!args || args.name !== 'ArgList' || children(args).some((part) => part.name === 'for')) return;
+            const parts = children(args);
+            parts.forEach((part, i) => {
+              if (part.name === 'VariableName' && parts[i + 1]?.name === 'AssignOp') return;
+              visit(part);
+            });
+          };
+          if (callee?.name === 'VariableName') {
+            if (!FRESH_CALLS.has(this.text(callee))) visitArgs();
           } else if (callee?.name === 'MemberExpression') {
             // A method may hand back part of its receiver (`ledger.open(name)` returns an account it keeps).
             const property = callee.lastChild;
             const method = property?.name === 'PropertyName' ? this.text(property) : '';
-            const handsOutPart =
-              ELEMENT_METHODS.has(method) || !(PURE_METHODS.has(method) || FRESH_RESULT_METHODS.has(method));
+            const fresh = PURE_METHODS.has(method) || FRESH_RESULT_METHODS.has(method);
+            const handsOutPart = ELEMENT_METHODS.has(method) || !fresh;
             if (handsOutPart && callee.firstChild) visit(callee.firstChild);
+            if (!fresh || ALIASING_METHODS.has(method)) visitArgs();
+          } else {
+            visitArgs();
           }
         } else if (node.name === 'NamedExpression') {
           const value = node.lastChild;

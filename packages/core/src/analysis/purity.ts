@@ -34,6 +34,47 @@ export const FRESH_RESULT_METHODS: ReadonlySet<string> = new Set(
   fit_transform predict fit_predict split`.split(/\s+/),
 );
 
+/**
+ * Methods pure on pandas and numpy values but mutating on other common receivers (`set.add`, `random.Random.sample`):
+ * a call mutates unless the receiver is known to be a pandas or numpy value.
+ */
+export const RECEIVER_DEPENDENT_METHODS: ReadonlySet<string> = new Set(['add', 'sample']);
+
+/** What a value is, as far as method effects go, judged from how it was made. */
+export type ReceiverType = 'set' | 'list' | 'dict' | 'rng' | 'array';
+
+/** Methods that change a receiver of each type (for `rng` every method but these readers). */
+const MUTATING_METHODS_OF: Record<Exclude<ReceiverType, 'rng' | 'array'>, ReadonlySet<string>> = {
+  set: new Set(
+    'add update discard remove pop clear intersection_update difference_update symmetric_difference_update'.split(' '),
+  ),
+  list: new Set('append extend insert remove pop clear sort reverse'.split(' ')),
+  dict: new Set('update pop popitem setdefault clear'.split(' ')),
+};
+const RNG_READERS: ReadonlySet<string> = new Set(['getstate', 'get_state', 'bit_generator', 'spawn']);
+
+/** Whether `method` changes a receiver of type `type`; undefined when the type does not decide it. */
+export function methodMutatesReceiver(type: ReceiverType | undefined, method: string): boolean {
+  switch (type) {
+    case 'set':
+    case 'list':
+    case 'dict':
+      return MUTATING_METHODS_OF[type].has(method);
+    case 'rng':
+      return !RNG_READERS.has(method);
+    case 'array':
+      return false;
+    default:
+      return true;
+  }
+}
+
+/** Builtins whose result never holds their arguments (so it is not an alias of them). */
+export const FRESH_CALLS: ReadonlySet<string> = new Set(
+  `len str int float bool repr print isinstance issubclass hash id abs round format range open ord chr hex bin oct
+  callable hasattr divmod pow complex bytes ascii type deepcopy`.split(/\s+/),
+);
+
 /** Functions and methods that change the objects passed to them (besides their receiver). */
 export const MUTATING_FUNCTIONS: ReadonlySet<string> = new Set(
   `shuffle permutation_inplace copyto put place putmask fill_diagonal heappush heappop heapify heapreplace heappushpop

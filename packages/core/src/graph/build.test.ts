@@ -744,3 +744,142 @@ describe('analysis cost', () => {
     expect(inputs(graph, 'c')).toEqual(['x400<-b:value']);
   });
 });
+
+describe('method effects by what the receiver is', () => {
+  test('add and sample mutate a set and a random.Random, not a DataFrame; unknown receivers count as mutated', () => {
+    const graph = pipeline({
+      a: 'import random\nimport pandas as pd\nseen = set()\nrng = random.Random(0)\ndf = pd.DataFrame({"a": [1, 2]})\nother = make()',
+      b: 'seen.add(1)\npicked = rng.sample(range(10), 3)\ntotal = df.add(1)\nsub = df.sample(1, random_state=0)\nother.add(2)',
+      c: 'print(seen, rng.random(), df, other)',
+    });
+    expect(inputs(graph, 'c')).toEqual(['seen<-b:value', 'rng<-b:value', 'df<-a:value', 'other<-b:value']);
+  });
+
+  test('a user class method that changes self makes the call a mutation', () => {
+    const graph = pipeline({
+      a: 'class Counter:\n    def __init__(self):\n        self.n = 0\n    def describe(self):\n        self.n += 1\n        return self.n\nc = Counter()',
+      b: 'c.describe()',
+      c: 'print(c.n)',
+    });
+    expect(inputs(graph, 'c')).toEqual(['c<-b:value']);
+  });
+});
+
+describe('aliasing through calls and constructors', () => {
+  test.each([
+    ['make_pipeline(scaler, model)', 'model.fit(X, y)'],
+    ['AdaBoostClassifier(estimator=model)', 'model.fit(X, y)'],
+    ['Box(model)', 'model.append(1)'],
+    ['SimpleNamespace(item=model)', 'model.append(1)'],
+  ])('%s: a later change through the argument is a change of the result', (made, change) => {
+    const graph = pipeline({
+      a: 'scaler = S()\nmodel = M()\nX = [1]\ny = [2]',
+      b: `pipe = ${made}`,
+      c: change,
+      d: 'print(pipe)',
+    });
+    expect(inputs(graph, 'd')).toEqual(['pipe<-c:value']);
+  });
+
+  test('a numpy view and out= arguments are changes of the array', () => {
+    const graph = pipeline({
+      a: 'import numpy as np\na = np.arange(5)\nb = np.ones(3)',
+      b: 'v = a[:2]',
+      c: 'v[0] = 99\nnp.add(b, 1, out=b)',
+      d: 'print(a, b)',
+    });
+    expect(inputs(graph, 'd')).toEqual(['a<-c:value', 'b<-c:value']);
+  });
+});
+
+describe('module state', () => {
+  test('configuration calls replay in later steps that use the package; interpreter state in every later step', () => {
+    const graph = pipeline({
+      a: 'import sys\nimport pandas as pd\nimport warnings\npd.set_option("display.max_rows", 5)\nwarnings.filterwarnings("ignore")\nsys.path.append("lib")\nimport numpy as np',
+      b: 'frame = pd.DataFrame({"a": [1]})',
+      c: 'arr = np.ones(2)',
+    });
+    expect(codes(graph, 'b')).toEqual(['sys', 'pd', 'warnings', '', '', '']);
+    expect(codes(graph, 'c')).toEqual(['sys', 'warnings', '', '', 'np']);
+  });
+
+  test('a side-effect import replays in later steps that import from the same package', () => {
+    const graph = pipeline({
+      a: 'from sklearn.experimental import enable_halving_search_cv',
+      b: 'from sklearn.model_selection import HalvingGridSearchCV\nsearch = HalvingGridSearchCV',
+      c: 'import math\nprint(math.pi)',
+    });
+    expect(step(graph, 'b').code.map((dep) => dep.source)).toEqual([
+      'from sklearn.experimental import enable_halving_search_cv',
+    ]);
+    expect(step(graph, 'c').code).toEqual([]);
+  });
+});
+
+describe('classes', () => {
+  test('a class changed after its definition and used by another step is an error naming both cells', () => {
+    const graph = pipeline({
+      a: 'class Registry:\n    items = []',
+      b: 'Registry.items.append(1)',
+      c: 'print(Registry.items)',
+    });
+    const error = graphErrors(graph).find((w) => w.code === 'class-state');
+    expect(error?.message).toMatch(/cell 3 .*class 'Registry' was changed in cell 2/);
+  });
+
+  test('an instance of a class whose body reads a notebook value brings the class statement and the value', () => {
+    const graph = pipeline({
+      a: 'THRESHOLD = 3',
+      b: 'class Rule:\n    limit = THRESHOLD\nrule = Rule()',
+      c: 'print(rule.limit)',
+    });
+    expect(codes(graph, 'c')).toEqual(['Rule']);
+    expect(inputs(graph, 'c')).toEqual(['rule<-b:value', 'THRESHOLD<-a:value']);
+  });
+});
+
+describe('strings and control flow', () => {
+  test('names in query and eval strings are reads', () => {
+    const graph = pipeline({
+      a: 'limit = 3\nfactor = 2\nimport pandas as pd\ndf = pd.DataFrame({"a": [1, 5]})',
+      b: 'big = df.query("a > @limit")\nscaled = df.eval("a * factor")',
+    });
+    expect(inputs(graph, 'b')).toEqual(['df<-a:value', 'limit<-a:value', 'factor<-a:value']);
+    expect(graph.warnings).toEqual([]);
+  });
+
+  test('a del under a condition keeps the earlier value as an input and re-produces the name', () => {
+    const graph = pipeline({ a: 'x = 1\nflag = True', b: 'if flag:\n    del x', c: 'print(x)' });
+    expect(inputs(graph, 'b')).toEqual(['flag<-a:value', 'x<-a:value']);
+    expect(inputs(graph, 'c')).toEqual(['x<-b:value']);
+  });
+
+  test('a step name tagged again after another step is an error naming the cells', () => {
+    const graph = analyzeNotebook(
+      buildNotebook([
+        { source: 'x = 1', tags: ['step:a'] },
+        { source: 'y = 2', tags: ['step:b'] },
+        { source: 'z = 3', tags: ['step:a'] },
+      ]),
+    );
+    const error = graphErrors(graph).find((w) => w.code === 'duplicate-step');
+    expect(error?.message).toMatch(/cell 3 .*step 'a' already started at cell 1 and cell 2 between them is step 'b'/);
+  });
+});
+
+describe('files between steps', () => {
+  test('a path literal written by one step and read by a later one is an edge and a file input', () => {
+    const graph = pipeline({
+      a: 'import pandas as pd\nimport numpy as np\ndf = pd.DataFrame({"a": [1]})',
+      b: 'df.to_csv("./out/clean.csv", index=False)\nnp.save("arr.npy", np.ones(2))',
+      c: 'back = pd.read_csv("out/clean.csv")',
+      d: 'with open("arr.npy", "rb") as f:\n    raw = f.read()',
+      e: 'from pathlib import Path\nPath("arr.npy").write_text("x")',
+    });
+    expect(step(graph, 'c').after).toEqual(['a', 'b']);
+    expect(step(graph, 'c').files).toEqual({ reads: [{ path: 'out/clean.csv', from: 'b' }], writes: [] });
+    expect(step(graph, 'b').files).toEqual({ reads: [], writes: ['out/clean.csv', 'arr.npy'] });
+    expect(step(graph, 'd').after).toEqual(['b']);
+    expect(step(graph, 'e').after).toEqual(['b', 'd']);
+  });
+});

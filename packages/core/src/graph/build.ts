@@ -8,7 +8,14 @@ import {
   type StatementFacts,
 } from '../analysis/cellFacts.js';
 import { LiteralError, parseParameterAssignments } from '../analysis/literal.js';
-import { BUILTINS, PURE_DECORATORS, functionMutatesArguments } from '../analysis/purity.js';
+import {
+  BUILTINS,
+  PURE_DECORATORS,
+  functionMutatesArguments,
+  methodMutatesReceiver,
+  type ReceiverType,
+} from '../analysis/purity.js';
+import { ModuleState } from './moduleState.js';
 import { mergeStepSettings, parseCellTags, stepSettingsOf } from '../tags/parse.js';
 import { assignCells, oneLine, pipelineName, type StepMembership } from './membership.js';
 import type {
@@ -75,6 +82,12 @@ namespace Private {
     callable?: DefinitionFacts['facts'][];
     /** For values that may be instances of user classes: the classes' methods, which operators and attribute use run. */
     methods?: DefinitionFacts['facts'][];
+    /** For values: what the object is, when how it was made tells (decides what its methods do). */
+    type?: ReceiverType;
+    /** For imports: the dotted module path bound (`numpy` for `np`). */
+    module?: string;
+    /** For values that may be instances of user classes: the `class` statements, which a consumer must run first. */
+    classes?: Located[];
   }
 
   interface StepState {
@@ -86,6 +99,8 @@ namespace Private {
     outputs: Set<string>;
     after: Set<string>;
     reported: Set<string>;
+    fileReads: Map<string, string>;
+    fileWrites: Set<string>;
   }
 
   const where = (cell: NotebookCell): string => cellLabel(cell.index, cell.id);
@@ -111,6 +126,13 @@ namespace Private {
     /** Class method name → effects, over every class defined so far. */
     private readonly methods = new Map<string, DefinitionFacts['facts'][]>();
     private fallback?: Producer;
+    /** Module configuration and side-effect imports that later steps replay; global RNG state. */
+    private readonly moduleState = new ModuleState<Located>();
+    /** Last step that wrote each file path, and the steps that read it since. */
+    private readonly fileWriters = new Map<string, string>();
+    private readonly fileReaders = new Map<string, Set<string>>();
+    /** Classes changed after their definition: state a re-executed `class` statement would not have. */
+    private readonly changedClasses = new Map<string, { cell: NotebookCell; line: number; step: string }>();
     private current?: StepState;
     private cell?: NotebookCell;
 
@@ -141,6 +163,8 @@ namespace Private {
           outputs: new Set(),
           after: new Set(),
           reported: new Set(),
+          fileReads: new Map(),
+          fileWrites: new Set(),
         });
         // Colliding names are an error reported by checkNames; the first step keeps the name, as before.
         if (!this.stateByName.has(step.name))
@@ -161,12 +185,16 @@ namespace Private {
                 kind: event.code ?? 'value',
                 at: located,
                 definition: this.definitionOf(located, event.name),
+                ...(event.module ? { module: event.module } : {}),
               });
           }
         }
       }
 
       const fileWriters = new Set<StepState>();
+      this.moduleState.collectReads(
+        membership.cells.filter((member) => python && member.role !== 'skip').map((member) => this.facts(member.cell)),
+      );
       for (const member of membership.cells) {
         this.cell = member.cell;
         if (member.role === 'parameters') this.parameterCell(member.cell);
@@ -179,6 +207,8 @@ namespace Private {
           if (this.facts(member.cell).writesFile && this.current) fileWriters.add(this.current);
           const located = this.statementsOf(member.cell);
           this.needStarImports();
+          for (const replay of this.moduleState.everywhere(this.current?.member.name ?? ''))
+            this.needCode(replay, new Set());
           for (const statement of located) this.statement(statement);
         }
       }
@@ -328,6 +358,8 @@ namespace Private {
 
     private statement(located: Located): void {
       for (const event of located.statement.events) this.event(event, located, new Set());
+      const state = this.current;
+      if (state) this.moduleState.register(located, state.member.name, (name) => this.producers.get(name)?.module);
     }
 
     private event(event: FactEvent, located: Located, visiting: Set<object>): void {
@@ -341,6 +373,9 @@ namespace Private {
           const definition = event.code ? this.definitionOf(located, event.name) : undefined;
           const byValue = definition !== undefined && this.definedFromState(definition);
           if (byValue) this.valueFunctions.add(definition);
+          const type = event.code ? undefined : this.typeOf(event.made);
+          const classes = event.code ? undefined : this.classesOf(located);
+          if (event.module) this.useModule(event.module);
           return this.setProducer(event.name, {
             step: state.member.name,
             kind: byValue ? 'value' : (event.code ?? 'value'),
@@ -348,13 +383,30 @@ namespace Private {
             definition,
             callable: event.code ? undefined : this.callablesOf(located),
             methods: event.code ? undefined : this.instanceMethodsOf(located),
+            ...(type ? { type } : {}),
+            ...(event.module ? { module: event.module } : {}),
+            ...(classes ? { classes } : {}),
           });
         }
         case 'delete':
           this.unalias(event.name);
           return this.setProducer(event.name, { step: state.member.name, kind: 'value', deleted: true });
         case 'mutate':
+          if (
+            this.producers.get(event.name)?.kind === 'class' &&
+            (event.how === '=' || (event.path ?? '').includes('.'))
+          )
+            this.changedClasses.set(event.name, { cell: located.cell, line: event.line, step: state.member.name });
           return this.mutate(event.name, event.line, visiting);
+        case 'method': {
+          const producer = this.producers.get(event.name);
+          if (producer?.kind === 'module') return;
+          if (methodMutatesReceiver(producer?.type, event.method) || this.instanceMethodMutates(event.method))
+            this.mutate(event.name, event.line, visiting);
+          return;
+        }
+        case 'file':
+          return this.file(event.path, event.mode);
         case 'alias':
           for (const target of event.targets) {
             const kind = this.producers.get(target)?.kind;
@@ -430,6 +482,69 @@ namespace Private {
       return found.size > 0 ? [...found] : undefined;
     }
 
+    /** The receiver type of a value made as `made` says (see the `write` fact), when known. */
+    private typeOf(made: string | undefined): ReceiverType | undefined {
+      if (made === 'set' || made === 'list' || made === 'dict') return made;
+      const [how = '', what = ''] = (made ?? '').split(/:(.*)/s);
+      const [root = '', ...rest] = what.split('.');
+      const producer = this.producers.get(root);
+      if (how === 'same') return producer?.type;
+      if (how === 'of' || (how === 'call' && producer?.kind === 'value' && rest.length > 0))
+        return producer?.type === 'array' || producer?.type === 'rng' ? 'array' : undefined;
+      if (how !== 'call') return undefined;
+      if (!producer && rest.length === 0) return ModuleState.builtinType(root);
+      if (producer?.kind !== 'module' || !producer.module) return undefined;
+      return ModuleState.libraryType([producer.module, ...rest].join('.'));
+    }
+
+    /** A user class method of this name changes `self` or an argument (any class: the receiver's class is unknown). */
+    private instanceMethodMutates(method: string): boolean {
+      return (this.methods.get(method) ?? []).some((facts) => facts.mutatesParams);
+    }
+
+    /** The `class` statements whose instances a value built by this statement may be or hold. */
+    private classesOf(located: Located): Located[] | undefined {
+      const found = new Set<Located>();
+      for (const event of located.statement.events) {
+        if (event.op !== 'read') continue;
+        const producer = this.producers.get(event.name);
+        if (producer?.definition?.kind === 'class' && producer.at) found.add(producer.at);
+        for (const at of producer?.classes ?? []) found.add(at);
+      }
+      return found.size > 0 ? [...found] : undefined;
+    }
+
+    /** A step that uses a package replays the configuration calls and side-effect imports of that package made before. */
+    private useModule(module: string): void {
+      const state = this.current;
+      if (!state) return;
+      for (const replay of this.moduleState.configurationOf(module, state.member.name))
+        this.needCode(replay, new Set());
+    }
+
+    /** A file path written by one step and read by a later one is an edge (and, on a cluster, an artifact). */
+    private file(path: string, mode: 'read' | 'write'): void {
+      const state = this.current;
+      if (!state) return;
+      const name = state.member.name;
+      const writer = this.fileWriters.get(path);
+      if (mode === 'read') {
+        if (writer && writer !== name) {
+          state.after.add(writer);
+          state.fileReads.set(path, writer);
+          this.stateByName.get(writer)?.fileWrites.add(path);
+        }
+        this.fileReaders.set(path, new Set([...(this.fileReaders.get(path) ?? []), name]));
+        return;
+      }
+      // Overwriting a file others read or wrote before: run after them, as in the notebook.
+      for (const earlier of [...(this.fileReaders.get(path) ?? []), ...(writer ? [writer] : [])]) {
+        if (earlier !== name) state.after.add(earlier);
+      }
+      this.fileReaders.delete(path);
+      this.fileWriters.set(path, name);
+    }
+
     /** `holder` may refer to (contain, or be) the object bound to `part`. */
     private link(holder: string, part: string): void {
       this.aliases.set(holder, new Set([...(this.aliases.get(holder) ?? []), part]));
@@ -484,13 +599,40 @@ namespace Private {
         state.parameters.add(name);
         return;
       }
+      if (producer.kind === 'class') this.checkClassState(name, line);
+      if (producer.kind === 'module' && producer.module) this.useModule(producer.module);
       if (producer.step !== null && producer.step !== state.member.name) {
         if (!state.inputs.has(name)) state.inputs.set(name, { name, from: producer.step, kind: producer.kind });
         state.after.add(producer.step);
         if (producer.kind !== 'value' && producer.at) this.needCode(producer.at, visiting);
+        // An instance whose class body reads notebook values: define the class here, from its statement, with them.
+        for (const at of producer.classes ?? []) if (this.readsValues(at)) this.needCode(at, visiting);
       }
       if (producer.definition) this.expand(producer.definition.facts, line, visiting);
       for (const facts of producer.methods ?? []) this.expand(facts, line, visiting);
+    }
+
+    private readsValues(located: Located): boolean {
+      return located.statement.events.some((e) => e.op === 'read' && this.producers.get(e.name)?.kind === 'value');
+    }
+
+    /** A class changed after its `class` statement (`Registry.items.append(…)`) cannot be re-executed elsewhere. */
+    private checkClassState(name: string, line: number): void {
+      const changed = this.changedClasses.get(name);
+      const state = this.current;
+      const cell = this.cell;
+      if (!changed || !state || !cell || changed.step === state.member.name) return;
+      const key = `class-state:${name}`;
+      if (state.reported.has(key)) return;
+      state.reported.add(key);
+      this.warnings.push({
+        code: 'class-state',
+        severity: 'error',
+        message: `${where(cell)}: line ${line}: class '${name}' was changed in ${where(changed.cell)} line ${changed.line}, and class state does not travel between steps; tag these cells into one step or keep the state in a variable`,
+        cellId: cell.id,
+        cellIndex: cell.index,
+        line,
+      });
     }
 
     /** A step re-executes a code statement from another step: it needs what that statement reads too. */
@@ -565,6 +707,10 @@ namespace Private {
       }
       if (attribute && producer?.kind !== 'module') {
         for (const facts of this.methods.get(attribute) ?? []) this.expand(facts, line, visiting);
+        if (callee && this.instanceMethodMutates(attribute)) {
+          this.mutate(callee, line, visiting);
+          for (const arg of args) this.mutate(arg, line, visiting);
+        }
       }
     }
 
@@ -646,6 +792,14 @@ namespace Private {
         parameters: [...state.parameters],
         metrics: state.metrics,
         settings,
+        ...(state.fileReads.size > 0 || state.fileWrites.size > 0
+          ? {
+              files: {
+                reads: [...state.fileReads].map(([path, from]) => ({ path, from })),
+                writes: [...state.fileWrites],
+              },
+            }
+          : {}),
       };
     }
 

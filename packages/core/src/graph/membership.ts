@@ -76,9 +76,14 @@ export function assignCells(notebook: Notebook): Membership {
     if (name !== undefined) {
       const existing = steps.get(name);
       if (existing && existing !== current) {
+        // Running the cells together would run this cell before the steps in between: never the notebook's values.
+        const between = current
+          ? ` and ${cellLabel(current.cells[current.cells.length - 1]?.index ?? member.cell.index)} between them is step '${current.displayName}'`
+          : '';
         warnings.push({
           code: 'duplicate-step',
-          message: `${Private.where(member.cell)}: step '${name}' already started at ${cellLabel(existing.firstIndex)}; this cell continues it`,
+          severity: 'error',
+          message: `${Private.where(member.cell)}: step '${name}' already started at ${cellLabel(existing.firstIndex)}${between}; give this cell another step name or move it up to the step`,
           cellId: member.cell.id,
           cellIndex: member.cell.index,
         });

@@ -28,7 +28,8 @@ export type WarningCode =
   | 'invalid-parameter'
   | 'unknown-metric'
   | 'empty-step'
-  | 'shell-command';
+  | 'shell-command'
+  | 'class-state';
 
 export interface AnalysisWarning {
   code: WarningCode;
@@ -76,6 +77,18 @@ export interface PipelineStep {
   /** Metric names reported by this step. */
   metrics: string[];
   settings: StepSettings;
+  /**
+   * Files passed between steps by path literal (`df.to_csv("clean.csv")` here, `pd.read_csv("clean.csv")` later):
+   * on a cluster each must travel as an artifact from `from` to this step. Absent when the step shares no file.
+   */
+  files?: StepFiles;
+}
+
+export interface StepFiles {
+  /** Paths (relative to the notebook's folder, as written) this step reads that an earlier step wrote. */
+  reads: { path: string; from: string }[];
+  /** Paths this step writes that a later step reads. */
+  writes: string[];
 }
 
 export type ParameterValue = string | number | boolean | null | ParameterValue[] | { [key: string]: ParameterValue };
