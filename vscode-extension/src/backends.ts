@@ -1,6 +1,9 @@
-import type { RunBackend } from '@cellpipe/core/node';
+import type { LocalBackend, RunBackend } from '@cellpipe/core/node';
 import type { CellpipeConfig } from './config.js';
 import { loadEngine } from './lazy.js';
+
+/** One local engine for the window: its warm step pools live from one run to the next. */
+let localBackend: LocalBackend | undefined;
 
 /** The run engine for the configured backend; the extension never runs steps itself. */
 export async function backendFor(config: CellpipeConfig): Promise<RunBackend> {
@@ -10,5 +13,6 @@ export async function backendFor(config: CellpipeConfig): Promise<RunBackend> {
     );
   }
   const { LocalBackend } = await loadEngine();
-  return new LocalBackend();
+  localBackend ??= new LocalBackend({ keepWarm: true });
+  return localBackend;
 }

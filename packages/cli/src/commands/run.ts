@@ -15,6 +15,8 @@ in parallel where the data dependencies allow, re-using cached step outputs.
 Options:
   -p, --parameter NAME=VALUE  Override a pipeline parameter (repeatable); VALUE is a Python literal
       --no-cache              Run every step, ignoring and not writing the step cache
+      --no-warm               Start every step as a fresh Python instead of forking it from a warm pool
+                              that imported the notebook's modules once (also: CELLPIPE_WARM=0)
       --jobs N                Run at most N steps at once (default: number of CPUs)
       --python PATH           Python executable (default: $CELLPIPE_PYTHON, the active venv, python3)
       --json                  Print the run's events as NDJSON on stdout, nothing else
@@ -35,6 +37,7 @@ export const runCommand: Command = {
     const { values, positionals } = parseCommandArgs('run', args, {
       parameter: { type: 'string', short: 'p', multiple: true },
       'no-cache': { type: 'boolean' },
+      'no-warm': { type: 'boolean' },
       jobs: { type: 'string' },
       python: { type: 'string' },
       json: { type: 'boolean' },
@@ -55,13 +58,10 @@ export const runCommand: Command = {
       jobs: values.jobs === undefined ? undefined : positiveInteger('--jobs', values.jobs),
       python,
       cache: !values['no-cache'],
+      warm: values['no-warm'] ? false : undefined,
       signal: io.signal,
     });
-    const output = values.json
-      ? new JsonOutput(io)
-      : io.stdout.isTTY
-        ? new LiveTableOutput(io, Boolean(values.logs))
-        : new LineOutput(io, Boolean(values.logs));
+    const output = runOutput(io, { json: values.json, logs: values.logs });
     for await (const event of handle.events) output.event(event);
     const finished = await handle.done;
     output.end();
@@ -115,9 +115,16 @@ function positiveInteger(flag: string, text: string): number {
   return value;
 }
 
-interface RunOutput {
+export interface RunOutput {
   event(event: RunEvent): void;
   end(): void;
+}
+
+/** How a run is shown: NDJSON, the live table on a terminal, or one line per change; `cellpipe submit --watch` shares it. */
+export function runOutput(io: CommandIO, options: { json?: boolean; logs?: boolean; title?: string }): RunOutput {
+  if (options.json) return new JsonOutput(io);
+  const logs = Boolean(options.logs);
+  return io.stdout.isTTY ? new LiveTableOutput(io, logs, options.title ?? 'cellpipe run') : new LineOutput(io, logs);
 }
 
 /** Common end of a run for the human outputs: metrics table on stdout, failed steps' tracebacks on stderr. */
@@ -183,6 +190,7 @@ class LiveTableOutput implements RunOutput {
   constructor(
     private readonly io: CommandIO,
     private readonly logs: boolean,
+    private readonly title: string,
   ) {
     this.draw = createLogUpdate(io.stdout as NodeJS.WriteStream, { showCursor: true });
     this.ticker = setInterval(() => this.render(), 250);
@@ -214,6 +222,6 @@ class LiveTableOutput implements RunOutput {
   }
 
   private render(): void {
-    this.draw(`cellpipe run ${this.view.runId}\n${this.view.table()}`);
+    this.draw(`${this.title} ${this.view.runId}\n${this.view.table()}`);
   }
 }

@@ -9,7 +9,7 @@ const usage = `Usage: cellpipe serve --stdio
 A long-lived engine for editor hosts (the Jupyter server extension): reads one JSON request per
 line on stdin and writes one JSON message per line on stdout.
 
-Requests:  {"id":1,"method":"run","params":{"notebookPath":"nb.ipynb","parameters":{},"jobs":2,"cache":true}}
+Requests:  {"id":1,"method":"run","params":{"notebookPath":"nb.ipynb","parameters":{},"jobs":2,"cache":true,"warm":true}}
            {"id":2,"method":"cancel","params":{"runId":"..."}}
            {"id":3,"method":"runs","params":{"notebookPath":"nb.ipynb"}}
            {"id":4,"method":"analyze","params":{"notebookPath":"nb.ipynb"}}
@@ -40,8 +40,10 @@ export const serveCommand: Command = {
     if (positionals.length > 0) throw new UsageError(`cellpipe serve: unexpected argument '${positionals[0]}'`);
     if (!values.stdio) throw new UsageError('cellpipe serve: --stdio is required (the only transport)');
 
+    // One engine for the editor's session: its warm pools live from one run to the next.
+    const backend = new LocalBackend({ keepWarm: true });
     const server = new EngineServer({
-      backend: new LocalBackend(),
+      backend,
       send: (message) => io.stdout.write(JSON.stringify(message) + '\n'),
     });
     const lines = createInterface({ input: io.stdin ?? process.stdin, crlfDelay: Infinity });
@@ -57,6 +59,7 @@ export const serveCommand: Command = {
     io.signal.removeEventListener('abort', stop);
     await Promise.all([...pending]);
     await server.close();
+    backend.close();
     return 0;
   },
 };

@@ -14,6 +14,8 @@ export interface RunParams {
   jobs?: number;
   python?: string;
   cache?: boolean;
+  /** `false` starts every step cold; the engine keeps warm pools between runs otherwise. */
+  warm?: boolean;
 }
 
 export interface EngineMethods {

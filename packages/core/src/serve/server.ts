@@ -79,6 +79,7 @@ export class EngineServer {
       jobs: params.jobs,
       python: params.python,
       cache: params.cache,
+      warm: params.warm,
     });
     this.runs.set(handle.runId, handle);
     const forward = (async () => {
