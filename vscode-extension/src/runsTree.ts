@@ -1,12 +1,12 @@
 import * as vscode from 'vscode';
-import { formatElapsed, stepElapsedMs, type StepState } from '@cellpipe/core';
+import { formatElapsed, stepElapsedMs, type RunState, type StepState } from '@cellpipe/core';
 import type { RunStore, RunView, StepView } from './runs.js';
 import { RunTicker } from './ticker.js';
 
 /** A node of the Runs view: a run, or one step of it. */
 export type RunsNode = { kind: 'run'; runId: string } | { kind: 'step'; runId: string; step: string };
 
-const STATE_ICONS: Record<StepState, [string, string?]> = {
+const STATE_ICONS: Record<StepState | RunState, [string, string?]> = {
   pending: ['circle-outline'],
   queued: ['clock'],
   running: ['sync~spin', 'charts.blue'],
@@ -15,6 +15,7 @@ const STATE_ICONS: Record<StepState, [string, string?]> = {
   failed: ['error', 'testing.iconFailed'],
   skipped: ['debug-step-over'],
   cancelled: ['circle-slash'],
+  interrupted: ['debug-disconnect', 'testing.iconErrored'],
 };
 
 /** The Runs view: runs newest first, their steps in graph order, with state and elapsed time. */
@@ -62,7 +63,7 @@ export namespace RunsTree {
 }
 
 namespace Private {
-  function icon(state: StepState): vscode.ThemeIcon {
+  function icon(state: StepState | RunState): vscode.ThemeIcon {
     const [id, color] = STATE_ICONS[state];
     return new vscode.ThemeIcon(id, color ? new vscode.ThemeColor(color) : undefined);
   }

@@ -38,3 +38,37 @@ describe('EventChannel', () => {
     expect(await iterator.next()).toEqual({ value: undefined, done: true });
   });
 });
+
+describe('EventChannel replay budget', () => {
+  const logSize = (event: string): number | undefined => (event.startsWith('log:') ? event.length : undefined);
+
+  it('drops the oldest droppable events for late consumers, keeping every other event', async () => {
+    const channel = new EventChannel<string>({ droppableSize: logSize, replayBudget: 12 });
+    const live = collect(channel);
+    for (const event of ['start', 'log:aaaa', 'state', 'log:bbbb', 'log:cccc', 'end']) {
+      channel.push(event);
+      await new Promise((r) => setImmediate(r));
+    }
+    channel.close();
+    expect(await live).toEqual(['start', 'log:aaaa', 'state', 'log:bbbb', 'log:cccc', 'end']);
+    expect(await collect(channel)).toEqual(['start', 'state', 'log:cccc', 'end']);
+    expect(channel.snapshot()).toEqual(['start', 'state', 'log:cccc', 'end']);
+  });
+
+  it('always keeps the newest droppable event, even one larger than the budget', async () => {
+    const channel = new EventChannel<string>({ droppableSize: logSize, replayBudget: 4 });
+    channel.push('log:first');
+    channel.push('log:second-and-long');
+    channel.close();
+    expect(await collect(channel)).toEqual(['log:second-and-long']);
+  });
+
+  it('replays only the budget of droppable events after many were pushed', async () => {
+    const channel = new EventChannel<string>({ droppableSize: logSize, replayBudget: 100 });
+    for (let i = 0; i < 50_000; i++) channel.push(`log:${i % 10}`);
+    channel.close();
+    const replayed = await collect(channel);
+    expect(replayed).toHaveLength(20); // 20 events of 5 characters fill the budget of 100
+    expect(replayed.at(-1)).toBe('log:9');
+  });
+});

@@ -5,7 +5,8 @@
 
 export type StepState = 'pending' | 'queued' | 'running' | 'cached' | 'succeeded' | 'failed' | 'skipped' | 'cancelled';
 
-export type RunState = 'running' | 'succeeded' | 'failed' | 'cancelled';
+/** `interrupted`: the engine itself stopped (killed, crashed) before the run finished; only run records say it. */
+export type RunState = 'running' | 'succeeded' | 'failed' | 'cancelled' | 'interrupted';
 
 export type MetricValue = number | string | boolean;
 

@@ -17,7 +17,7 @@ import { RunInputError, type RunBackend, type RunHandle, type RunOptions } from 
 import { writeJsonAtomic } from './atomic.js';
 import { cacheKey, referencedFiles, StepCache } from './cache.js';
 import { pythonIdentity, resolvePython } from './python.js';
-import { ensureRunRoot, RunRecordWriter, type StepRecord } from './record.js';
+import { ensureRunRoot, markInterruptedRuns, RunRecordWriter, thisEngine, type StepRecord } from './record.js';
 import { runStepProcess, type RuntimeEvent, type StepProcessOptions } from './stepProcess.js';
 import { RunWarmth, warmByDefault, WarmPools } from './warm/pools.js';
 
@@ -45,6 +45,9 @@ interface PreparedRun {
   warm: boolean;
 }
 
+/** Log text a run's event channel keeps for consumers that attach late. */
+const LOG_REPLAY_CHARS = 1 << 20;
+
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 
 /** Runs each step as its own Python process on this machine, in parallel where the graph allows, cached. */
@@ -64,6 +67,7 @@ export class LocalBackend implements RunBackend {
     const prepared = prepareRun(options);
     const runId = newRunId();
     ensureRunRoot(prepared.runRoot);
+    markInterruptedRuns(prepared.runRoot);
     const runDir = join(prepared.runRoot, 'runs', runId);
     mkdirSync(runDir, { recursive: true });
     const controller = new AbortController();
@@ -71,7 +75,11 @@ export class LocalBackend implements RunBackend {
     if (options.signal?.aborted) cancel();
     else options.signal?.addEventListener('abort', cancel, { once: true });
 
-    const channel = new EventChannel<RunEvent>();
+    // Log text is in the run record's files; replaying all of it to a late consumer would hold it all in memory.
+    const channel = new EventChannel<RunEvent>({
+      droppableSize: (event) => (event.type === 'step-log' ? event.text.length : undefined),
+      replayBudget: LOG_REPLAY_CHARS,
+    });
     const warmth = prepared.warm
       ? new RunWarmth(
           this.pools,
@@ -109,6 +117,7 @@ class LocalRun {
       notebook: run.notebookPath,
       backend: 'local',
       state: 'running',
+      engine: thisEngine(),
       startedAt: new Date(this.startedAt).toISOString(),
       parameters: run.parameters,
       python: run.python,

@@ -1,4 +1,5 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import type { MetricValue, RunState, StepState } from '../../events/runEvent.js';
 import { writeFileAtomic, writeJsonAtomic } from './atomic.js';
@@ -16,6 +17,8 @@ export interface RunRecord {
   elapsedMs?: number;
   /** Why the engine itself stopped the run, when it was not a step's doing. */
   reason?: string;
+  /** The engine process running it: a `running` record whose process is gone was interrupted. */
+  engine?: EngineProcess;
   /** Parameter values of the run (defaults merged with overrides). */
   parameters: Record<string, unknown>;
   python: string;
@@ -24,6 +27,16 @@ export interface RunRecord {
   /** Steps were forked from a warm pool (off with `--no-warm` or `CELLPIPE_WARM=0`). */
   warm?: boolean;
   steps: StepRecord[];
+}
+
+export interface EngineProcess {
+  pid: number;
+  host: string;
+}
+
+/** This process, as run records name their engine. */
+export function thisEngine(): EngineProcess {
+  return { pid: process.pid, host: hostname() };
 }
 
 export interface StepRecord {
@@ -97,10 +110,47 @@ export function listRunRecords(runRoot: string): RunRecord[] {
   for (const entry of readdirSync(runsDir, { withFileTypes: true })) {
     if (!entry.isDirectory()) continue;
     try {
-      records.push(JSON.parse(readFileSync(join(runsDir, entry.name, 'run.json'), 'utf8')) as RunRecord);
+      const record = JSON.parse(readFileSync(join(runsDir, entry.name, 'run.json'), 'utf8')) as RunRecord;
+      records.push(wasInterrupted(record) ? asInterrupted(record) : record);
     } catch {
       // A run folder without a readable run.json (being created right now) is not a run yet.
     }
   }
   return records.sort((a, b) => (a.startedAt < b.startedAt ? 1 : a.startedAt > b.startedAt ? -1 : 0));
+}
+
+/**
+ * Rewrites the records of this run root whose engine died mid-run (SIGKILL, crash, power loss) as
+ * `interrupted`, so they stop claiming to run. Called when a new run starts in the same place.
+ */
+export function markInterruptedRuns(runRoot: string): void {
+  for (const record of listRunRecords(runRoot))
+    if (record.state === 'interrupted' && record.finishedAt === undefined)
+      writeJsonAtomic(join(runRoot, 'runs', record.runId, 'run.json'), {
+        ...record,
+        finishedAt: new Date().toISOString(),
+      });
+}
+
+/** A `running` record whose engine process no longer exists on this host. */
+function wasInterrupted(record: RunRecord): boolean {
+  if (record.state !== 'running' || !record.engine || record.engine.host !== hostname()) return false;
+  try {
+    process.kill(record.engine.pid, 0);
+    return false;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'ESRCH';
+  }
+}
+
+function asInterrupted(record: RunRecord): RunRecord {
+  const reason = `the engine (process ${record.engine?.pid}) stopped before the run finished`;
+  return {
+    ...record,
+    state: 'interrupted',
+    reason,
+    steps: record.steps.map((step) =>
+      ['pending', 'queued', 'running'].includes(step.state) ? { ...step, state: 'cancelled', reason } : step,
+    ),
+  };
 }
