@@ -5,9 +5,25 @@ import { graphCommand } from './commands/graph.js';
 import { runCommand } from './commands/run.js';
 import { serveCommand } from './commands/serve.js';
 import { verifyCommand } from './commands/verify.js';
+import { cancelCommand } from './commands/cancel.js';
+import { logsCommand } from './commands/logs.js';
+import { retryCommand } from './commands/retry.js';
+import { runsCommand } from './commands/runs.js';
+import { submitCommand } from './commands/submit.js';
 import { isInputError, oneLine } from './errors.js';
 
-export const commands: Command[] = [runCommand, graphCommand, compileCommand, verifyCommand, serveCommand];
+export const commands: Command[] = [
+  runCommand,
+  graphCommand,
+  compileCommand,
+  verifyCommand,
+  serveCommand,
+  submitCommand,
+  runsCommand,
+  logsCommand,
+  cancelCommand,
+  retryCommand,
+];
 
 /** `cellpipe ARGS…`: dispatches to a subcommand and resolves to the process exit code. */
 export async function main(argv: string[], io: Partial<CommandIO> = {}): Promise<number> {

@@ -50,7 +50,7 @@ export class RunView {
         return `${event.step}: ${event.state}${elapsed}${event.reason ? `: ${event.reason}` : ''}`;
       }
       case 'run-finished':
-        return `run ${event.state} in ${seconds(event.elapsedMs)}${event.recordPath ? `; record: ${event.recordPath}` : ''}`;
+        return `run ${event.state} in ${seconds(event.elapsedMs)}${event.reason ? `: ${event.reason}` : ''}${event.recordPath ? `; record: ${event.recordPath}` : ''}`;
       default:
         return undefined;
     }

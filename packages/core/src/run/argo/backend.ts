@@ -15,6 +15,8 @@ export interface ArgoBackendOptions extends KubeTarget, SubmissionOptions {
 /** A run on the cluster: `RunHandle` plus the Workflow's namespace. */
 export interface ArgoRunHandle extends RunHandle {
   namespace: string;
+  /** Stops following the run and leaves it running on the cluster. */
+  detach(): void;
 }
 
 /**
@@ -50,6 +52,7 @@ export class ArgoBackend implements RunBackend {
     }
     let created = false;
     let cancelRequested = false;
+    let follower: WorkflowFollower | undefined;
     const cancel = (): void => {
       cancelRequested = true;
       if (kube && created) void cancelWorkflow(kube, submission.name).catch(() => undefined);
@@ -63,19 +66,21 @@ export class ArgoBackend implements RunBackend {
         return failedRun(channel, submission.name, submission.started, error);
       }
       if (cancelRequested) await cancelWorkflow(kube, submission.name).catch(() => undefined);
-      return new WorkflowFollower(kube, submission.name, submission.started, channel, this.options.follow).follow();
+      follower = new WorkflowFollower(kube, submission.name, submission.started, channel, this.options.follow);
+      return follower.follow();
     })();
     if (options.signal?.aborted) cancel();
     else options.signal?.addEventListener('abort', cancel, { once: true });
     void done.finally(() => options.signal?.removeEventListener('abort', cancel));
-    return { runId: submission.name, namespace: kube?.namespace ?? '', events: channel, cancel, done };
+    const detach = (): void => follower?.stop();
+    return { runId: submission.name, namespace: kube?.namespace ?? '', events: channel, cancel, done, detach };
   }
 
-  /** Like `start`, but resolves only once the cluster accepted the run, and rejects with the cluster's refusal. */
-  async submit(options: RunOptions): Promise<ArgoRunHandle> {
+  /** Creates the run and resolves once the cluster accepted it (rejects with its refusal); `attach` follows it. */
+  async submit(options: RunOptions): Promise<{ runId: string; namespace: string; started: RunStartedInfo }> {
     const submission = prepareSubmission(options, this.options);
     await createRun(this.kube, submission.name, submission.workflow, submission.configMap);
-    return this.attach(submission.name, submission.started, options.signal);
+    return { runId: submission.name, namespace: this.kube.namespace, started: submission.started };
   }
 
   /** Follows a run already on the cluster (its events from `run-started` on, as they stand now). */
@@ -86,9 +91,10 @@ export class ArgoBackend implements RunBackend {
     const cancel = (): void => void cancelWorkflow(kube, runId).catch(() => undefined);
     if (signal?.aborted) cancel();
     else signal?.addEventListener('abort', cancel, { once: true });
-    const done = new WorkflowFollower(kube, runId, info, channel, this.options.follow).follow();
+    const follower = new WorkflowFollower(kube, runId, info, channel, this.options.follow);
+    const done = follower.follow();
     void done.finally(() => signal?.removeEventListener('abort', cancel));
-    return { runId, namespace: kube.namespace, events: channel, cancel, done };
+    return { runId, namespace: kube.namespace, events: channel, cancel, done, detach: () => follower.stop() };
   }
 }
 

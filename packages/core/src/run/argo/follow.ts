@@ -13,8 +13,6 @@ export interface FollowOptions {
   watch?: WorkflowWatchOptions;
   /** Longest wait for a finished step's log (and its error record) before reporting its state anyway. */
   logGraceMs?: number;
-  /** Whether to stream the steps' logs as `step-log` events. */
-  logs?: boolean;
 }
 
 interface StepTrack {
@@ -104,6 +102,14 @@ export class WorkflowFollower {
     return new Promise((resolve) => (this.finish = resolve));
   }
 
+  /** Stops following (the watch and the log streams); `follow()` then ends with the state last seen. */
+  stop(): void {
+    this.stopped = true;
+    this.watch.stop();
+    for (const track of this.tracks.values()) track.follower?.stop();
+    this.finish?.();
+  }
+
   private update(workflow: ArgoWorkflow): void {
     this.latest = workflow;
     const snapshots = stepSnapshots(workflow, [...this.tracks.keys()]);
@@ -116,7 +122,7 @@ export class WorkflowFollower {
 
   private updateStep(step: string, snapshot: StepSnapshot, workflow: ArgoWorkflow): void {
     const track = this.tracks.get(step) as StepTrack;
-    if (snapshot.podNode && !track.logDone && this.options.logs !== false && snapshot.state !== 'cached')
+    if (snapshot.podNode && !track.logDone && snapshot.state !== 'cached')
       this.followLog(step, track, snapshot, workflow);
     if (snapshot.state === track.state || isFinal(track.state)) return;
     track.state = snapshot.state;
