@@ -56,6 +56,7 @@ export function graphToJson(graph: PipelineGraph): object {
       parameters: step.parameters,
       metrics: step.metrics,
       settings: step.settings,
+      ...(step.files ? { files: step.files } : {}),
     })),
     parameters: graph.parameters,
     warnings: graph.warnings,
