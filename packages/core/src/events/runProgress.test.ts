@@ -197,6 +197,30 @@ describe('metric charts', () => {
     ]);
     expect(metricChartSpec('s', 'f1', [{ value: 0.1 }, { value: true }])).toBeUndefined();
   });
+
+  it('puts x ticks on whole numbers only when every index is whole (folds, epochs)', () => {
+    const xAxis = (spec: Record<string, unknown> | undefined) =>
+      (spec!['encoding'] as { x: { axis?: Record<string, unknown> } }).x.axis;
+    expect(
+      xAxis(
+        metricChartSpec('s', 'acc', [
+          { index: 1, value: 0.9 },
+          { index: 2, value: 0.95 },
+        ]),
+      ),
+    ).toEqual({
+      tickMinStep: 1,
+      format: 'd',
+    });
+    expect(
+      xAxis(
+        metricChartSpec('s', 'lr', [
+          { index: 0.5, value: 0.1 },
+          { index: 1, value: 0.2 },
+        ]),
+      ),
+    ).toBeUndefined();
+  });
 });
 
 describe('formatElapsed', () => {

@@ -151,6 +151,8 @@ export function metricChartSpec(
     typeof point.value === 'number' ? [{ index: point.index ?? position, [metric]: point.value }] : [],
   );
   if (values.length < 2) return undefined;
+  // Epochs and folds are whole numbers: ticks at 0.5 would read as positions that do not exist.
+  const wholeIndexes = values.every((value) => Number.isInteger(value.index));
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
     title: `${stepName}: ${metric}`,
@@ -159,7 +161,12 @@ export function metricChartSpec(
     data: { values },
     mark: { type: 'line', point: true },
     encoding: {
-      x: { field: 'index', type: 'quantitative', title: 'index' },
+      x: {
+        field: 'index',
+        type: 'quantitative',
+        title: 'index',
+        ...(wholeIndexes && { axis: { tickMinStep: 1, format: 'd' } }),
+      },
       y: { field: metric, type: 'quantitative', title: metric },
     },
   };
