@@ -1,7 +1,13 @@
 import { resolve } from 'node:path';
 import { createLogUpdate } from 'log-update';
-import { encodeEvent, parseParameterValue, type RunEvent } from '@cellpipe/core';
-import { LocalBackend, verifyNotebook, verifyRun, type RunFinishedEvent } from '@cellpipe/core/node';
+// The local engine's own entry: a cached re-run must not load the compilers, the layout or the cluster client.
+import {
+  encodeEvent,
+  LocalBackend,
+  parseParameterValue,
+  type RunEvent,
+  type RunFinishedEvent,
+} from '@cellpipe/core/local';
 import { parseCommandArgs, notebookArgument } from '../args.js';
 import type { Command, CommandIO } from '../command.js';
 import { UsageError } from '../errors.js';
@@ -77,6 +83,7 @@ async function verifyFinishedRun(
   options: { python?: string; parameters: Record<string, unknown>; signal: AbortSignal },
   io: CommandIO,
 ): Promise<number> {
+  const { verifyNotebook, verifyRun } = await import('@cellpipe/core/node');
   const verification = await verifyNotebook(notebookPath, options);
   const values = await verifyRun(notebookPath, finished.recordPath as string, verification.trace, options);
   const problems = [

@@ -6,7 +6,7 @@ import {
   type RunEvent,
   type RunFinishedEvent,
   type StepErrorEvent,
-} from '@cellpipe/core';
+} from '@cellpipe/core/local';
 
 /** The state of a run as the CLI shows it: core's model of the run plus what the final report needs. */
 export class RunView {

@@ -9,7 +9,7 @@ import type { StepManifest } from '../../compile/step/spec.js';
 import { EventChannel } from '../../events/channel.js';
 import type { MetricValue, RunEvent, RunFinishedEvent, RunState } from '../../events/runEvent.js';
 import type { PipelineGraph, PipelineStep } from '../../graph/types.js';
-import { analyzeNotebook, graphErrors } from '../../index.js';
+import { analyzeNotebook, graphErrors } from '../../graph/build.js';
 import type { Notebook } from '../../notebook/model.js';
 import { readNotebook } from '../../notebook/read.js';
 import { runSchedule, type StepOutcome } from '../scheduler.js';
