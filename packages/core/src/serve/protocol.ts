@@ -16,10 +16,16 @@ export interface RunParams {
   cache?: boolean;
   /** `false` starts every step cold; the engine keeps warm pools between runs otherwise. */
   warm?: boolean;
+  /** `argo` submits the run to Argo Workflows through the kubeconfig's cluster; default `local`. */
+  backend?: 'local' | 'argo';
+  /** For `argo`: kubeconfig context, namespace and the default step image. */
+  context?: string;
+  namespace?: string;
+  image?: string;
 }
 
 export interface EngineMethods {
-  /** Starts a local run; its events follow as `{"event": …}` lines until `run-finished`. */
+  /** Starts a run (local, or on the cluster with `backend: 'argo'`); its events follow as `{"event": …}` lines until `run-finished`. */
   run: { params: RunParams; result: { runId: string } };
   /** Cancels a run this engine started; `cancelled` is false when it had already finished or is unknown. */
   cancel: { params: { runId: string }; result: { cancelled: boolean } };

@@ -8,6 +8,7 @@ import type { Notebook } from '../notebook/model.js';
 import { readNotebook } from '../notebook/read.js';
 import { listRunRecords } from '../run/local/record.js';
 import type { RunBackend, RunHandle } from '../run/types.js';
+import { ArgoBackend } from '../run/argo/backend.js';
 import type { EngineError, EngineMessage, EngineMethod, EngineMethods, RequestId } from './protocol.js';
 
 export interface EngineServerOptions {
@@ -73,7 +74,14 @@ export class EngineServer {
 
   private startRun(params: EngineMethods['run']['params']): { runId: string } {
     requireString(params as unknown as Record<string, unknown>, 'notebookPath');
-    const handle = this.options.backend.start({
+    if (params.backend !== undefined && params.backend !== 'local' && params.backend !== 'argo')
+      throw new ProtocolError(`params.backend must be 'local' or 'argo', got ${JSON.stringify(params.backend)}`);
+    // The cluster backend is core's too: the editors only pass the choice and its settings along.
+    const backend =
+      params.backend === 'argo'
+        ? new ArgoBackend({ context: params.context, namespace: params.namespace, image: params.image })
+        : this.options.backend;
+    const handle = backend.start({
       notebookPath: params.notebookPath,
       parameters: params.parameters,
       jobs: params.jobs,

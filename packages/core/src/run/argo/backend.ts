@@ -26,7 +26,17 @@ export interface ArgoRunHandle extends RunHandle {
 export class ArgoBackend implements RunBackend {
   private kubeApi?: KubeApi;
 
-  constructor(private readonly options: ArgoBackendOptions = {}) {
+  private readonly options: ArgoBackendOptions;
+
+  constructor(options: ArgoBackendOptions = {}) {
+    // Editors pass unset settings as empty strings: they mean "the kubeconfig's default".
+    this.options = {
+      ...options,
+      context: options.context || undefined,
+      namespace: options.namespace || undefined,
+      image: options.image || undefined,
+      serviceAccount: options.serviceAccount || undefined,
+    };
     this.kubeApi = options.kube;
   }
 
