@@ -103,8 +103,6 @@ class RunsHandler(CellpipeHandler):
             params = run_params(body, notebook)
         except (ValueError, json.JSONDecodeError) as error:
             return self.fail(400, str(error))
-        if body.get("backend", "local") == "argo":
-            return self.fail(501, "backend 'argo': not available yet (cluster runs arrive with their own issue); use 'local'")
         try:
             result = await self.hub.engine.request("run", params)
         except EngineError as error:
@@ -194,6 +192,18 @@ def run_params(body: dict[str, Any], notebook: Path) -> dict[str, Any]:
         if not isinstance(body["parameters"], dict):
             raise ValueError("parameters: expected an object of name → value")
         params["parameters"] = body["parameters"]
+    backend = body.get("backend", "local")
+    if backend not in ("local", "argo"):
+        raise ValueError("backend: expected 'local' or 'argo'")
+    if backend == "argo":
+        # Core's ArgoBackend talks to the cluster with the server's kubeconfig; this extension only passes the choice.
+        params["backend"] = "argo"
+        for field, param in (("kubeContext", "context"), ("namespace", "namespace"), ("image", "image")):
+            value = body.get(field, "")
+            if not isinstance(value, str):
+                raise ValueError(f"{field}: expected a string")
+            if value:
+                params[param] = value
     return params
 
 

@@ -6,7 +6,7 @@ import pytest
 from tornado.httpclient import HTTPClientError
 from tornado.websocket import WebSocketClosedError
 
-from cellpipe_jupyter.handlers import read_record_logs
+from cellpipe_jupyter.handlers import read_record_logs, run_params
 
 
 def write_notebook(root, name, cells):
@@ -78,12 +78,23 @@ async def test_bad_fields_are_named(jp_fetch, jp_root_dir):
     assert json.loads(raised.value.response.body)["message"].startswith("jobs:")
 
 
-async def test_argo_backend_reports_not_available(jp_fetch, jp_root_dir):
+def test_argo_backend_settings_reach_the_engine(tmp_path):
+    params = run_params(
+        {"backend": "argo", "kubeContext": "lab", "namespace": "team-a", "image": ""}, tmp_path / "nb.ipynb", "python3"
+    )
+    assert params["backend"] == "argo"
+    assert (params["context"], params["namespace"]) == ("lab", "team-a")
+    assert "image" not in params
+    assert "backend" not in run_params({"backend": "local"}, tmp_path / "nb.ipynb", "python3")
+
+
+async def test_unknown_backend_and_bad_cluster_settings_are_named(jp_fetch, jp_root_dir):
     write_notebook(jp_root_dir, "nb.ipynb", [("a = 1", ["step:one"])])
-    with pytest.raises(HTTPClientError) as raised:
-        await jp_fetch("cellpipe", "runs", method="POST", body=json.dumps({"path": "nb.ipynb", "backend": "argo"}))
-    assert raised.value.code == 501
-    assert "not available yet" in json.loads(raised.value.response.body)["message"]
+    for body, field in (({"backend": "slurm"}, "backend:"), ({"backend": "argo", "namespace": 3}, "namespace:")):
+        with pytest.raises(HTTPClientError) as raised:
+            await jp_fetch("cellpipe", "runs", method="POST", body=json.dumps({"path": "nb.ipynb", **body}))
+        assert raised.value.code == 400
+        assert json.loads(raised.value.response.body)["message"].startswith(field)
 
 
 async def test_run_streams_events_lists_runs_and_logs(jp_fetch, jp_ws_fetch, jp_root_dir):
