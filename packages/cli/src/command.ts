@@ -9,11 +9,9 @@ export interface CommandIO {
   signal: AbortSignal;
 }
 
-/** One `cellpipe <name>` subcommand; `main.ts` dispatches to these. */
+/** One `cellpipe <name>` subcommand; `main.ts` lists its name and summary and loads it when it runs. */
 export interface Command {
   name: string;
-  /** One line for `cellpipe --help`. */
-  summary: string;
   /** Full usage text for `cellpipe <name> --help`. */
   usage: string;
   /** Resolves to the process exit code: 0 success, 1 the pipeline failed, 2 bad input. */

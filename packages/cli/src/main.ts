@@ -1,28 +1,66 @@
 import { readFileSync } from 'node:fs';
 import type { Command, CommandIO } from './command.js';
-import { compileCommand } from './commands/compile.js';
-import { graphCommand } from './commands/graph.js';
-import { runCommand } from './commands/run.js';
-import { serveCommand } from './commands/serve.js';
-import { verifyCommand } from './commands/verify.js';
-import { cancelCommand } from './commands/cancel.js';
-import { logsCommand } from './commands/logs.js';
-import { retryCommand } from './commands/retry.js';
-import { runsCommand } from './commands/runs.js';
-import { submitCommand } from './commands/submit.js';
 import { isInputError, oneLine } from './errors.js';
 
-export const commands: Command[] = [
-  runCommand,
-  graphCommand,
-  compileCommand,
-  verifyCommand,
-  serveCommand,
-  submitCommand,
-  runsCommand,
-  logsCommand,
-  cancelCommand,
-  retryCommand,
+/** A subcommand's name and summary; its module, and the engine it needs, load only when it runs. */
+interface CommandEntry {
+  name: string;
+  summary: string;
+  load(): Promise<Command>;
+}
+
+// Importing every command up front cost `cellpipe --help` and each cached re-run most of their time.
+export const commands: CommandEntry[] = [
+  {
+    name: 'run',
+    summary: 'Run a notebook pipeline locally, one Python process per step',
+    load: async () => (await import('./commands/run.js')).runCommand,
+  },
+  {
+    name: 'graph',
+    summary: 'Show the steps, data edges and warnings of a notebook pipeline',
+    load: async () => (await import('./commands/graph.js')).graphCommand,
+  },
+  {
+    name: 'compile',
+    summary: 'Compile a notebook pipeline into an Argo Workflow or a KFP v2 pipeline (YAML)',
+    load: async () => (await import('./commands/compile.js')).compileCommand,
+  },
+  {
+    name: 'verify',
+    summary: 'Check the inferred data edges against a traced top-to-bottom execution',
+    load: async () => (await import('./commands/verify.js')).verifyCommand,
+  },
+  {
+    name: 'serve',
+    summary: 'Serve the run engine over stdin/stdout (NDJSON) for editor hosts',
+    load: async () => (await import('./commands/serve.js')).serveCommand,
+  },
+  {
+    name: 'submit',
+    summary: 'Run a notebook pipeline on Kubernetes with Argo Workflows',
+    load: async () => (await import('./commands/submit.js')).submitCommand,
+  },
+  {
+    name: 'runs',
+    summary: 'List local or cluster runs',
+    load: async () => (await import('./commands/runs.js')).runsCommand,
+  },
+  {
+    name: 'logs',
+    summary: "Print or follow the steps' output of a cluster run",
+    load: async () => (await import('./commands/logs.js')).logsCommand,
+  },
+  {
+    name: 'cancel',
+    summary: 'Cancel a run on the cluster',
+    load: async () => (await import('./commands/cancel.js')).cancelCommand,
+  },
+  {
+    name: 'retry',
+    summary: 'Re-run the failed steps of a cluster run (finished steps are reused)',
+    load: async () => (await import('./commands/retry.js')).retryCommand,
+  },
 ];
 
 /** `cellpipe ARGS…`: dispatches to a subcommand and resolves to the process exit code. */
@@ -86,7 +124,7 @@ async function dispatch(argv: string[], io: CommandIO): Promise<number> {
     io.stderr.write(`cellpipe: unknown command '${name}' (commands: ${commands.map((c) => c.name).join(', ')})\n`);
     return 2;
   }
-  return command.run(rest, io);
+  return (await command.load()).run(rest, io);
 }
 
 function overview(): string {

@@ -16,7 +16,6 @@ ${CLUSTER_USAGE}
 
 export const cancelCommand: Command = {
   name: 'cancel',
-  summary: 'Cancel a run on the cluster',
   usage,
   async run(args, io) {
     const { values, positionals } = parseCommandArgs('cancel', args, {

@@ -36,7 +36,6 @@ Options:
 
 export const compileCommand: Command = {
   name: 'compile',
-  summary: 'Compile a notebook pipeline into an Argo Workflow or a KFP v2 pipeline (YAML)',
   usage,
   async run(args, io) {
     const { values, positionals } = parseCommandArgs('compile', args, {

@@ -14,7 +14,6 @@ Options:
 
 export const graphCommand: Command = {
   name: 'graph',
-  summary: 'Show the steps, data edges and warnings of a notebook pipeline',
   usage,
   async run(args, io) {
     const { values, positionals } = parseCommandArgs('graph', args, {

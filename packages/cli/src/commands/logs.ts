@@ -18,7 +18,6 @@ ${CLUSTER_USAGE}
 
 export const logsCommand: Command = {
   name: 'logs',
-  summary: "Print or follow the steps' output of a cluster run",
   usage,
   async run(args, io) {
     const { values, positionals } = parseCommandArgs('logs', args, {

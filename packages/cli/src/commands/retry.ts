@@ -21,7 +21,6 @@ ${CLUSTER_USAGE}
 
 export const retryCommand: Command = {
   name: 'retry',
-  summary: 'Re-run the failed steps of a cluster run (finished steps are reused)',
   usage,
   async run(args, io) {
     const { values, positionals } = parseCommandArgs('retry', args, {

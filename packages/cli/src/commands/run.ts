@@ -37,7 +37,6 @@ Run records: <notebook folder>/.cellpipe/runs/<run id>/run.json
 
 export const runCommand: Command = {
   name: 'run',
-  summary: 'Run a notebook pipeline locally, one Python process per step',
   usage,
   async run(args, io) {
     const { values, positionals } = parseCommandArgs('run', args, {

@@ -20,7 +20,6 @@ ${CLUSTER_USAGE}
 
 export const runsCommand: Command = {
   name: 'runs',
-  summary: 'List local or cluster runs',
   usage,
   async run(args, io) {
     const { values, positionals } = parseCommandArgs('runs', args, {

@@ -26,7 +26,6 @@ Options:
 
 export const serveCommand: Command = {
   name: 'serve',
-  summary: 'Serve the run engine over stdin/stdout (NDJSON) for editor hosts',
   usage,
   async run(args, io) {
     const { values, positionals } = parseCommandArgs('serve', args, {

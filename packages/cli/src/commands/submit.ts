@@ -26,7 +26,6 @@ See docs/cluster/README.md for what the cluster needs.
 
 export const submitCommand: Command = {
   name: 'submit',
-  summary: 'Run a notebook pipeline on Kubernetes with Argo Workflows',
   usage,
   async run(args, io) {
     const { values, positionals } = parseCommandArgs('submit', args, {

@@ -24,7 +24,6 @@ Exit code: 0 no missed edge, 1 a missed edge or the notebook itself failed, 2 ba
 
 export const verifyCommand: Command = {
   name: 'verify',
-  summary: 'Check the inferred data edges against a traced top-to-bottom execution',
   usage,
   async run(args, io) {
     const { values, positionals } = parseCommandArgs('verify', args, {
