@@ -122,6 +122,7 @@ export async function createRun(
   configMap: KubeConfigMap,
 ): Promise<void> {
   const configMapName = configMap.metadata.name as string;
+  await kube.checkArgoInstalled();
   await kube.createConfigMap(configMap);
   let created;
   try {

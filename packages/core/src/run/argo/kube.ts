@@ -64,6 +64,8 @@ export interface KubeApi {
   getConfigMap(name: string): Promise<KubeConfigMap>;
   patchConfigMap(name: string, patch: Record<string, unknown>): Promise<KubeConfigMap>;
   deleteConfigMap(name: string): Promise<void>;
+  /** Throws the one-line "Argo Workflows is not installed" when the API server does not serve Argo's Workflow resource. */
+  checkArgoInstalled(): Promise<void>;
   /** Pod name by Argo node id, from the `workflows.argoproj.io/node-id` annotation of the workflow's pods. */
   workflowPods(workflow: string): Promise<Map<string, string>>;
   /** Streams a container's log lines (with their timestamps); `follow` keeps the stream open while it runs. */
@@ -220,6 +222,15 @@ export class ClientNodeKube implements KubeApi {
     );
   }
 
+  async checkArgoInstalled(): Promise<void> {
+    const action: KubeAction = { verb: 'get', resource: ARGO_WORKFLOWS, namespace: this.namespace };
+    const response = await this.get(`/apis/${GROUP}/${VERSION}`, action);
+    const body = await readBody(response);
+    if (response.statusCode !== 200) throw this.mapError({ code: response.statusCode, body }, action);
+    const resources = (JSON.parse(body) as { resources?: { name: string }[] }).resources ?? [];
+    if (!resources.some((resource) => resource.name === PLURAL)) throw this.mapError({ code: 404, body: {} }, action);
+  }
+
   async workflowPods(workflow: string): Promise<Map<string, string>> {
     const pods = await this.call<Awaited<ReturnType<CoreV1Api['listNamespacedPod']>>>(
       { verb: 'list', resource: 'pods' },
@@ -243,23 +254,11 @@ export class ClientNodeKube implements KubeApi {
     onLine: (line: string) => void,
   ): Promise<LogConnection> {
     const action: KubeAction = { verb: 'get', resource: 'pods/log', name: pod, namespace: this.namespace };
-    const url = new URL(
-      `${this.server}/api/v1/namespaces/${encodeURIComponent(this.namespace)}/pods/${encodeURIComponent(pod)}/log`,
-    );
-    url.searchParams.set('container', options.container);
-    url.searchParams.set('timestamps', 'true');
-    if (options.follow) url.searchParams.set('follow', 'true');
-    if (options.sinceTime) url.searchParams.set('sinceTime', options.sinceTime);
-    const requestOptions: RequestOptions = { method: 'GET', headers: {} };
-    await this.config.applyToHTTPSOptions(requestOptions);
-    const response = await new Promise<IncomingMessage>((resolve, reject) => {
-      const send = url.protocol === 'http:' ? httpRequest : httpsRequest;
-      const request = send(url, requestOptions, resolve);
-      request.on('error', reject);
-      request.end();
-    }).catch((error: unknown) => {
-      throw this.mapError(error, action);
-    });
+    const query = new URLSearchParams({ container: options.container, timestamps: 'true' });
+    if (options.follow) query.set('follow', 'true');
+    if (options.sinceTime) query.set('sinceTime', options.sinceTime);
+    const path = `/api/v1/namespaces/${encodeURIComponent(this.namespace)}/pods/${encodeURIComponent(pod)}/log?${query}`;
+    const response = await this.get(path, action);
     if (response.statusCode !== 200) {
       const body = await readBody(response);
       throw this.mapError({ code: response.statusCode, body }, action);
@@ -281,6 +280,21 @@ export class ClientNodeKube implements KubeApi {
       response.on('aborted', () => resolve(new ClusterError(`the log stream of pod '${pod}' was cut`)));
     });
     return { abort: () => response.destroy(), closed };
+  }
+
+  /** A GET through the kubeconfig's TLS and credentials, for the calls the generated client does not stream. */
+  private async get(path: string, action: KubeAction): Promise<IncomingMessage> {
+    const url = new URL(`${this.server.replace(/\/$/, '')}${path}`);
+    const requestOptions: RequestOptions = { method: 'GET', headers: {} };
+    await this.config.applyToHTTPSOptions(requestOptions);
+    return new Promise<IncomingMessage>((resolve, reject) => {
+      const send = url.protocol === 'http:' ? httpRequest : httpsRequest;
+      const request = send(url, requestOptions, resolve);
+      request.on('error', reject);
+      request.end();
+    }).catch((error: unknown) => {
+      throw this.mapError(error, action);
+    });
   }
 
   private workflows(): { group: string; version: string; namespace: string; plural: string } {
