@@ -13,6 +13,7 @@ import weakref
 
 import cellpipe
 from cellpipe import cells as cell_code
+from cellpipe import parameters as parameter_values, randomstate
 from cellpipe import metrics, serializers, tracebacks
 from cellpipe.events import EventWriter
 from cellpipe.spec import InvalidSpec, validate
@@ -172,14 +173,16 @@ class StepRun:
             cell_code.start_shell(module)
         else:
             cell_code.provide_display()
-        namespace.update(self.spec["parameters"])
+        namespace.update(parameter_values.values(self.spec))
         metrics.set_listener(lambda name, value, index: self.events.emit("metric", name=name, value=value, index=index))
         runner = cell_code.CellRunner(namespace)
         try:
             self._prepare(namespace, runner)
+            randomstate.before_cells(self.spec)
             self._run_cells(namespace, runner, compiled)
         finally:
             runner.close()
+        randomstate.after_cells(self.spec, self.out_dir)
         step_metrics = self._collect_metrics(namespace)
         outputs = self._save_outputs(namespace)
         return {"step": self.spec["step"], "outputs": outputs, "metrics": step_metrics, "status": "succeeded"}
