@@ -10,13 +10,14 @@ export interface RunSummary {
   startedAt?: string;
   elapsedMs?: number;
   metrics?: Record<string, Record<string, unknown>>;
+  /** Steps that failed, so a failed run says where. */
+  failedSteps?: string[];
 }
 
 /** What `POST /cellpipe/runs` accepts; the server fills defaults from nothing else. */
 export interface RunRequest {
   path: string;
   backend: 'local' | 'argo';
-  python?: string;
   jobs?: number;
   cache?: boolean;
   parameters?: Record<string, unknown>;

@@ -1,5 +1,6 @@
-import { resultCell, stepElapsedMs, type RunProgress } from '@cellpipe/core';
-import type { Cell } from '@jupyterlab/cells';
+import { assignCells, resultCell, stepElapsedMs, type RunProgress } from '@cellpipe/core';
+import type { Cell, ICodeCellModel } from '@jupyterlab/cells';
+import { chipLabel } from './chipLabel';
 import type { NotebookPanel } from '@jupyterlab/notebook';
 import type { IRenderMimeRegistry } from '@jupyterlab/rendermime';
 import type { PanelLayout } from '@lumino/widgets';
@@ -26,9 +27,11 @@ export class NotebookDecorator {
   readonly panel: NotebookPanel;
   readonly model: PipelineModel;
 
-  /** Adds missing chips and refreshes every chip's step label. */
+  /** Adds missing chips and refreshes every chip's label (starts / continues a step, or its role). */
   sync(): void {
-    const steps = this.model.stepOfCell;
+    const membership = assignCells(this.model.notebook());
+    const members = new Map(membership.cells.map((member) => [member.cell.id, member]));
+    const firstIndex = new Map(membership.steps.map((step) => [step.displayName, step.firstIndex]));
     for (const cell of this.panel.content.widgets) {
       if (cell.model.type !== 'code') continue;
       let chip = this.chips.get(cell.model.id);
@@ -40,9 +43,14 @@ export class NotebookDecorator {
         (cell.layout as PanelLayout).insertWidget(1, chip);
         this.chips.set(cell.model.id, chip);
       }
-      const tags = cell.model.getMetadata('tags');
-      chip.setStep(Array.isArray(tags) ? tags : [], steps.get(cell.model.id) ?? null);
+      const member = members.get(cell.model.id);
+      chip.setLabel(chipLabel(member, firstIndex.get(member?.step ?? '')));
     }
+  }
+
+  /** The run whose results the cells show, if any. */
+  get currentRun(): RunProgress | undefined {
+    return this.run;
   }
 
   /** Clears the previous run's states and results and follows `run` from now on. */
@@ -60,7 +68,11 @@ export class NotebookDecorator {
       const step = run.steps.get(stepName);
       if (!step) continue;
       const elapsed = stepElapsedMs(step, now);
-      for (const cellId of step.cells) this.chips.get(cellId)?.setRunState(step.state, elapsed);
+      for (const cellId of step.cells) {
+        const chip = this.chips.get(cellId);
+        chip?.setRunState(step.state, elapsed);
+        chip?.setKernelNote(step.state !== 'failed' && Private.hasKernelError(this.cellById(cellId)));
+      }
       const target = resultCell(step);
       const show =
         FINISHED.has(step.state) && (step.metrics.size > 0 || step.error !== undefined || step.state === 'failed');
@@ -102,6 +114,16 @@ export class NotebookDecorator {
   private readonly options: NotebookDecorator.IOptions;
   private readonly chips = new Map<string, StepChip>();
   private readonly results = new Map<string, CellResults>();
+}
+
+namespace Private {
+  /** True when the cell shows an error the notebook's own kernel produced (not the pipeline run). */
+  export function hasKernelError(cell: Cell | undefined): boolean {
+    if (cell?.model.type !== 'code') return false;
+    const outputs = (cell.model as ICodeCellModel).outputs;
+    for (let index = 0; index < outputs.length; index++) if (outputs.get(index).type === 'error') return true;
+    return false;
+  }
 }
 
 export namespace NotebookDecorator {

@@ -1,5 +1,6 @@
 import { RunProgress, type RunEvent } from '@cellpipe/core';
 import { connectEvents, requestAPI, type RunRequest, type RunSummary } from './api';
+import { progressFromRecord, type RunRecordView } from './restore';
 
 /**
  * Starts runs through the server extension and folds the server's event stream into core's `RunProgress`.
@@ -21,6 +22,23 @@ export class RunController {
     this.options.onRunStarted(results, request.path);
     for (const event of this.buffered.get(runId) ?? []) this.dispatch(results, event);
     this.buffered.delete(runId);
+    return results;
+  }
+
+  /**
+   * The latest recorded run of a notebook, rebuilt from its run record (after a page reload) and followed from now
+   * on when it is still going; undefined when the notebook never ran.
+   */
+  async restoreLatest(path: string): Promise<RunProgress | undefined> {
+    const { run } = await requestAPI<{ run: RunRecordView | null }>(`runs/latest?path=${encodeURIComponent(path)}`);
+    if (!run) return undefined;
+    const known = this.runs.get(run.runId);
+    if (known) return known;
+    const results = progressFromRecord(run);
+    this.runs.set(run.runId, results);
+    // Buffered events may predate the record; the record is the newer truth, later events continue it.
+    this.buffered.delete(run.runId);
+    if (results.state === 'running') this.options.onRunStarted(results, path);
     return results;
   }
 

@@ -55,6 +55,14 @@ describe('step form', () => {
     expect(() => applyFormValues([], { ...base, cpu: 'lots' })).toThrow(/^limit cpu:/);
   });
 
+  it('rejects a prev: naming no step of the notebook, and accepts one written differently but normalised alike', () => {
+    const base = { ...formValuesFromTags([]), role: 'step' as const, name: 'train' };
+    expect(() => applyFormValues([], { ...base, prev: ['lod'] }, ['load', 'Features'])).toThrow(
+      "prev: 'lod' is not a step of this notebook (steps: load, Features)",
+    );
+    expect(applyFormValues([], { ...base, prev: ['features'] }, ['load', 'Features'])).toContain('prev:features');
+  });
+
   it('offers the notebook’s step names for completion, in order', () => {
     const graph = analyzeNotebook(
       buildNotebook([

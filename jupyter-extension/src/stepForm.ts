@@ -1,4 +1,5 @@
 import {
+  normalizeStepName,
   parseCellTags,
   withCellRole,
   withImage,
@@ -48,8 +49,15 @@ export function formValuesFromTags(tags: readonly string[]): StepFormValues {
   };
 }
 
-/** Applies the editor's fields to a cell's tags, keeping tags it does not own. Throws a one-line error on a bad field. */
-export function applyFormValues(tags: readonly string[], values: StepFormValues): string[] {
+/**
+ * Applies the editor's fields to a cell's tags, keeping tags it does not own. Throws a one-line error on a bad field;
+ * with `knownSteps`, a `prev:` naming none of them is one.
+ */
+export function applyFormValues(
+  tags: readonly string[],
+  values: StepFormValues,
+  knownSteps?: readonly string[],
+): string[] {
   const name = values.name.trim();
   if (values.role === 'step' && !/^[^\s:]+$/.test(name)) {
     throw new Error(`step name: '${values.name}' must be non-empty, without spaces or ':'`);
@@ -59,6 +67,14 @@ export function applyFormValues(tags: readonly string[], values: StepFormValues)
   const prev = values.prev.map((step) => step.trim()).filter((step) => step.length > 0);
   const badPrev = prev.find((step) => /[\s:]/.test(step));
   if (badPrev !== undefined) throw new Error(`prev: '${badPrev}' is not a step name`);
+  if (knownSteps) {
+    const known = new Set(knownSteps.map(normalizeStepName));
+    const unknown = prev.find((step) => !known.has(normalizeStepName(step)));
+    if (unknown !== undefined)
+      throw new Error(
+        `prev: '${unknown}' is not a step of this notebook (${knownSteps.length ? `steps: ${knownSteps.join(', ')}` : 'it has no steps yet'})`,
+      );
+  }
   next = withPrevTags(next, prev);
   next = withImage(next, values.image.trim() || null);
   for (const [resource, quantity] of [

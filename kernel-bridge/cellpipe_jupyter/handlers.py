@@ -125,6 +125,47 @@ class CancelHandler(CellpipeHandler):
         self.reply(200, {"cancelled": bool((result or {}).get("cancelled"))})
 
 
+class LatestRunHandler(CellpipeHandler):
+    """The latest run record of a notebook, so a reloaded page can put results back on its cells (by cell id)."""
+
+    @web.authenticated
+    async def get(self) -> None:
+        try:
+            notebook = self.hub.notebook_file(self.get_query_argument("path", ""))
+            result = await self.hub.engine.request("runs", {"notebookPath": str(notebook)})
+        except ValueError as error:
+            return self.fail(400, str(error))
+        except EngineError as error:
+            return self.fail(400 if error.kind == "input" else 500, str(error))
+        records = (result or {}).get("runs", [])
+        latest = dict(records[0]) if records else None
+        if latest is not None:
+            latest["notebook"] = self.hub.relative(str(latest.get("notebook", "")))
+        self.reply(200, {"run": latest})
+
+
+class CompileHandler(CellpipeHandler):
+    """The saved notebook compiled to Argo Workflow or KFP YAML, for the editor's export commands."""
+
+    @web.authenticated
+    async def post(self) -> None:
+        try:
+            body = json.loads(self.request.body or b"{}")
+            if not isinstance(body, dict):
+                raise ValueError("request body: expected a JSON object")
+            notebook = self.hub.notebook_file(body.get("path", ""))
+            target = body.get("target")
+            if target not in ("argo", "kfp"):
+                raise ValueError("target: expected 'argo' or 'kfp'")
+        except (ValueError, json.JSONDecodeError) as error:
+            return self.fail(400, str(error))
+        try:
+            result = await self.hub.engine.request("compile", {"notebookPath": str(notebook), "target": target})
+        except EngineError as error:
+            return self.fail(400 if error.kind == "input" else 500, str(error))
+        self.reply(200, {"target": target, "text": result["text"]})
+
+
 class LogsHandler(CellpipeHandler):
     @web.authenticated
     async def get(self, run_id: str) -> None:
@@ -215,6 +256,7 @@ def summary(record: dict[str, Any], hub: RunHub) -> dict[str, Any]:
         "startedAt": record.get("startedAt"),
         "elapsedMs": record.get("elapsedMs"),
         "metrics": {step["name"]: step.get("metrics", {}) for step in record.get("steps", []) if step.get("metrics")},
+        "failedSteps": [step["name"] for step in record.get("steps", []) if step.get("state") == "failed"],
     }
 
 
@@ -256,6 +298,8 @@ def setup_handlers(web_app: Any, hub: RunHub) -> None:
         ".*$",
         [
             (url_path_join(base, "runs"), RunsHandler),
+            (url_path_join(base, "runs/latest"), LatestRunHandler),
+            (url_path_join(base, "compile"), CompileHandler),
             (url_path_join(base, r"runs/([^/]+)/cancel"), CancelHandler),
             (url_path_join(base, r"runs/([^/]+)/logs"), LogsHandler),
             (url_path_join(base, "events"), EventsSocket),

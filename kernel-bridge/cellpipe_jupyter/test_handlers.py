@@ -149,3 +149,43 @@ async def test_failing_step_reports_the_cell(jp_fetch, jp_ws_fetch, jp_root_dir)
     assert error["cellId"] == notebook.cells[1].id
     assert "ValueError" in error["traceback"] and "bad value" in error["traceback"]
     assert events[-1]["state"] == "failed"
+
+
+async def test_latest_run_record_puts_results_back_by_cell_id(jp_fetch, jp_ws_fetch, jp_root_dir):
+    write_notebook(jp_root_dir, "fresh.ipynb", [("a = 1", ["step:one"])])
+    empty = json.loads((await jp_fetch("cellpipe", "runs", "latest", params={"path": "fresh.ipynb"})).body)
+    assert empty == {"run": None}
+
+    notebook = write_notebook(
+        jp_root_dir,
+        "again.ipynb",
+        [("value = 3", ["step:ok"]), ("x = value\nraise ValueError('bad value')", ["step:boom"])],
+    )
+    socket = await jp_ws_fetch("cellpipe", "events")
+    response = await jp_fetch("cellpipe", "runs", method="POST", body=json.dumps({"path": "again.ipynb"}))
+    run_id = json.loads(response.body)["runId"]
+    await collect_until_finished(socket, run_id)
+    socket.close()
+
+    latest = json.loads((await jp_fetch("cellpipe", "runs", "latest", params={"path": "again.ipynb"})).body)["run"]
+    assert latest["runId"] == run_id and latest["state"] == "failed"
+    listed = json.loads((await jp_fetch("cellpipe", "runs", params={"path": "again.ipynb"})).body)["runs"]
+    assert listed[0]["failedSteps"] == ["boom"]
+    assert latest["notebook"] == "again.ipynb"
+    steps = {step["name"]: step for step in latest["steps"]}
+    assert steps["ok"]["state"] == "succeeded" and steps["ok"]["cells"] == [notebook.cells[0].id]
+    assert steps["boom"]["error"]["cellId"] == notebook.cells[1].id
+    assert "bad value" in steps["boom"]["error"]["traceback"]
+
+
+async def test_compile_returns_workflow_yaml_and_names_a_bad_target(jp_fetch, jp_root_dir):
+    write_notebook(jp_root_dir, "export.ipynb", [("a = 1", ["step:one"]), ("b = a + 1", ["step:two"])])
+    response = await jp_fetch("cellpipe", "compile", method="POST", body=json.dumps({"path": "export.ipynb", "target": "argo"}))
+    text = json.loads(response.body)["text"]
+    assert "kind: Workflow" in text and "name: one" in text and "name: two" in text
+    kfp = json.loads((await jp_fetch("cellpipe", "compile", method="POST", body=json.dumps({"path": "export.ipynb", "target": "kfp"}))).body)
+    assert kfp["target"] == "kfp" and "pipelineInfo" in kfp["text"]
+    with pytest.raises(HTTPClientError) as raised:
+        await jp_fetch("cellpipe", "compile", method="POST", body=json.dumps({"path": "export.ipynb", "target": "yaml"}))
+    assert raised.value.code == 400
+    assert json.loads(raised.value.response.body)["message"] == "target: expected 'argo' or 'kfp'"

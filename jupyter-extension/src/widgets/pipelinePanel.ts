@@ -1,7 +1,14 @@
-import { layoutGraph, type AnalysisWarning, type GraphLayout, type PipelineGraph } from '@cellpipe/core';
+import {
+  layoutGraph,
+  type AnalysisWarning,
+  type GraphLayout,
+  type PipelineGraph,
+  type StepState,
+} from '@cellpipe/core';
 import { Widget } from '@lumino/widgets';
 import { layoutKey, stepSummaries } from '../dagModel';
-import { el, stepHue, svg } from '../dom';
+import { el } from '../dom';
+import { DagView } from './dagView';
 
 /**
  * The side panel for the current notebook: DAG drawn from an elkjs layout, each step's inputs and
@@ -16,10 +23,10 @@ export class PipelinePanel extends Widget {
     this.title.caption = 'cellpipe pipeline';
     this.onRevealCell = options.onRevealCell;
     this.header = el('div', 'cellpipe-PipelinePanel-header', 'No notebook');
-    this.dag = el('div', 'cellpipe-Dag');
+    this.dag = new DagView({ onRevealCell: options.onRevealCell, onOpenInMain: options.onOpenInMain });
     this.warnings = el('ul', 'cellpipe-Warnings');
     this.steps = el('div', 'cellpipe-StepList');
-    this.node.append(this.header, this.dag, this.warnings, this.steps);
+    this.node.append(this.header, this.dag.node, this.warnings, this.steps);
   }
 
   /** The layout of the graph currently drawn; resolves when the DAG is on screen. */
@@ -32,7 +39,8 @@ export class PipelinePanel extends Widget {
     this.graph = graph;
     if (!graph || title === null) {
       this.header.textContent = 'Open a notebook to see its pipeline.';
-      this.dag.replaceChildren();
+      this.dag.clear();
+      this.dagLayout = undefined;
       this.warnings.replaceChildren();
       this.steps.replaceChildren();
       this.shape = '';
@@ -48,7 +56,11 @@ export class PipelinePanel extends Widget {
       this.shape = shape;
       const requested = graph;
       this.pendingLayout = layoutGraph(graph).then((layout) => {
-        if (this.shape === shape) this.renderDag(layout, requested);
+        if (this.shape !== shape) return;
+        this.dagLayout = layout;
+        this.drawn = requested;
+        this.dag.draw(layout, requested);
+        this.layoutChanged?.(layout, requested);
       });
     }
   }
@@ -97,63 +109,28 @@ export class PipelinePanel extends Widget {
     this.steps.replaceChildren(...cards);
   }
 
-  private renderDag(layout: GraphLayout, graph: PipelineGraph): void {
-    const margin = 8;
-    const drawing = svg('svg', {
-      class: 'cellpipe-Dag-svg',
-      width: layout.width + 2 * margin,
-      height: layout.height + 2 * margin,
-      viewBox: `${-margin} ${-margin} ${layout.width + 2 * margin} ${layout.height + 2 * margin}`,
-    });
-    const defs = svg('defs');
-    const marker = svg('marker', {
-      id: 'cellpipe-arrow',
-      viewBox: '0 0 10 10',
-      refX: 10,
-      refY: 5,
-      markerWidth: 6,
-      markerHeight: 6,
-      orient: 'auto',
-    });
-    marker.append(svg('path', { d: 'M 0 0 L 10 5 L 0 10 z', class: 'cellpipe-Dag-arrow' }));
-    defs.append(marker);
-    drawing.append(defs);
-    for (const edge of layout.edges) {
-      const points = edge.points.map((point) => `${point.x},${point.y}`).join(' ');
-      drawing.append(svg('polyline', { points, class: 'cellpipe-Dag-edge', 'marker-end': 'url(#cellpipe-arrow)' }));
-    }
-    const display = new Map(graph.steps.map((step) => [step.name, step]));
-    for (const node of layout.nodes) {
-      const step = display.get(node.name);
-      const group = svg('g', {
-        class: 'cellpipe-Dag-node',
-        'data-step': node.name,
-        transform: `translate(${node.x},${node.y})`,
-      });
-      group.style.setProperty('--cellpipe-step-hue', String(stepHue(node.name)));
-      group.append(svg('rect', { width: node.width, height: node.height, rx: 6 }));
-      const label = svg('text', {
-        x: node.width / 2,
-        y: node.height / 2,
-        'dominant-baseline': 'central',
-        'text-anchor': 'middle',
-      });
-      label.textContent = step?.displayName ?? node.name;
-      group.append(label);
-      const first = step?.cells[0];
-      if (first !== undefined) group.addEventListener('click', () => this.onRevealCell(first));
-      drawing.append(group);
-    }
-    this.dag.replaceChildren(drawing);
+  /** The step states of the run shown on the current notebook's cells (`null`: none). */
+  setRunStates(states: ReadonlyMap<string, StepState> | null): void {
+    this.dag.setStates(states);
   }
 
+  /** The last layout drawn and its graph, for a copy of the DAG in the main area. */
+  get drawing(): { layout: GraphLayout; graph: PipelineGraph } | undefined {
+    return this.dagLayout && this.drawn ? { layout: this.dagLayout, graph: this.drawn } : undefined;
+  }
+
+  /** Called after every new layout is drawn. */
+  layoutChanged?: (layout: GraphLayout, graph: PipelineGraph) => void;
+
+  private dagLayout?: GraphLayout;
+  private drawn?: PipelineGraph;
   private graph: PipelineGraph | null = null;
   private shape = '';
   private warningsKey = '';
   private stepsKey = '';
   private pendingLayout: Promise<void> = Promise.resolve();
   private readonly header: HTMLDivElement;
-  private readonly dag: HTMLDivElement;
+  private readonly dag: DagView;
   private readonly warnings: HTMLUListElement;
   private readonly steps: HTMLDivElement;
   private readonly onRevealCell: (cellId: string) => void;
@@ -162,5 +139,6 @@ export class PipelinePanel extends Widget {
 export namespace PipelinePanel {
   export interface IOptions {
     onRevealCell: (cellId: string) => void;
+    onOpenInMain?: () => void;
   }
 }

@@ -1,5 +1,6 @@
-import { formatElapsed, parseCellTags, type StepState } from '@cellpipe/core';
+import { formatElapsed, type StepState } from '@cellpipe/core';
 import { Widget } from '@lumino/widgets';
+import type { ChipLabel } from '../chipLabel';
 import { el, stepHue } from '../dom';
 
 /** The compact label each code cell shows: its step (coloured) or role, and the state of the current run. */
@@ -10,37 +11,23 @@ export class StepChip extends Widget {
     this.cellId = options.cellId;
     this.button = el('button', 'cellpipe-StepChip');
     this.button.type = 'button';
-    this.button.title = 'cellpipe: edit this cell’s pipeline step';
     this.button.addEventListener('click', () => options.onClick(this.cellId));
     this.stateNode = el('span', 'cellpipe-RunState');
-    this.node.append(this.button, this.stateNode);
+    this.noteNode = el('span', 'cellpipe-KernelNote');
+    this.node.append(this.button, this.stateNode, this.noteNode);
   }
 
   readonly cellId: string;
 
-  /** Shows the cell's role from its tags, or the step it belongs to. */
-  setStep(tags: readonly string[], step: string | null): void {
-    const key = `${step ?? ''}\n${tags.join('\n')}`;
+  /** Shows the cell's role, or the step it starts or continues. */
+  setLabel(label: ChipLabel): void {
+    const key = `${label.kind}\n${label.text}\n${label.title}`;
     if (key === this.key) return;
     this.key = key;
-    const parsed = parseCellTags(tags);
-    const role = parsed.skip
-      ? 'skip'
-      : parsed.parameters
-        ? 'parameters'
-        : parsed.metrics
-          ? 'metrics'
-          : parsed.step === undefined && parsed.imports
-            ? 'imports'
-            : parsed.step === undefined && parsed.functions
-              ? 'functions'
-              : null;
-    const label = role ?? step ?? 'untagged';
-    if (label === this.label) return;
-    this.label = label;
-    this.button.textContent = role ? label : `step: ${label}`;
-    this.button.dataset['role'] = role ?? (step ? 'step' : 'none');
-    this.button.style.setProperty('--cellpipe-step-hue', String(role || !step ? 0 : stepHue(step)));
+    this.button.textContent = label.text;
+    this.button.title = label.title;
+    this.button.dataset['role'] = label.kind;
+    this.button.style.setProperty('--cellpipe-step-hue', String(label.step ? stepHue(label.step) : 0));
   }
 
   /** Shows (or with `null` clears) the run state of the cell's step. */
@@ -48,17 +35,23 @@ export class StepChip extends Widget {
     if (state === null) {
       delete this.node.dataset['state'];
       this.stateNode.textContent = '';
+      this.setKernelNote(false);
       return;
     }
     this.node.dataset['state'] = state;
     const elapsed = formatElapsed(elapsedMs);
-    this.stateNode.textContent = elapsed ? `${state} · ${elapsed}` : state;
+    this.stateNode.textContent = `pipeline: ${elapsed ? `${state} · ${elapsed}` : state}`;
+  }
+
+  /** Says that the error under the cell came from the notebook's kernel, not from the pipeline run shown here. */
+  setKernelNote(show: boolean): void {
+    this.noteNode.textContent = show ? 'the error output below is from the notebook’s kernel, not from this run' : '';
   }
 
   private key: string | undefined;
-  private label = '';
   private readonly button: HTMLButtonElement;
   private readonly stateNode: HTMLSpanElement;
+  private readonly noteNode: HTMLSpanElement;
 }
 
 export namespace StepChip {

@@ -34,6 +34,7 @@ export class StepEditor extends Widget {
     this.cpu.placeholder = 'e.g. 500m';
     this.memory.placeholder = 'e.g. 1Gi';
     this.gpu.placeholder = 'e.g. 1';
+    if (options.error) this.node.append(el('div', 'cellpipe-FormError', options.error));
     this.node.append(
       names,
       Private.row('Cell role', this.role),
@@ -81,6 +82,8 @@ export namespace StepEditor {
   export interface IOptions {
     values: StepFormValues;
     stepNames: string[];
+    /** Why the values shown (what the user typed) were refused last time. */
+    error?: string;
   }
 }
 
