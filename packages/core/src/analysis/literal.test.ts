@@ -31,9 +31,9 @@ describe('parseParameterValue', () => {
 describe('parseParameterAssignments', () => {
   test('reads literal assignments in order, ignoring comments and pass', () => {
     expect(parseParameterAssignments('# defaults\na = 1\nb = "x"  # note\npass\nc = [1, 2]\n')).toEqual([
-      { name: 'a', value: 1, line: 2 },
-      { name: 'b', value: 'x', line: 3 },
-      { name: 'c', value: [1, 2], line: 5 },
+      { name: 'a', value: 1, line: 2, source: '1' },
+      { name: 'b', value: 'x', line: 3, source: '"x"' },
+      { name: 'c', value: [1, 2], line: 5, source: '[1, 2]' },
     ]);
   });
 

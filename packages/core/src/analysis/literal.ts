@@ -12,6 +12,31 @@ export class LiteralError extends Error {
   }
 }
 
+/**
+ * A parameter value as Python source text, so the step runtime evaluates it with `ast.literal_eval` exactly (`1.0`
+ * stays a float, tuples stay tuples, int dict keys stay ints, big ints keep every digit). `value` is its JSON
+ * approximation, which is what it serializes to.
+ */
+export class PythonLiteral {
+  constructor(
+    readonly source: string,
+    readonly value: ParameterValue,
+  ) {}
+
+  toJSON(): ParameterValue {
+    return this.value;
+  }
+}
+
+/** A `-p name=value` override with Python's semantics: a `PythonLiteral` when VALUE is one, else the text itself. */
+export function parseParameterOverride(text: string): PythonLiteral | string {
+  try {
+    return new PythonLiteral(text.trim(), evaluateLiteral(text.trim()));
+  } catch {
+    return text;
+  }
+}
+
 /** A `-p name=value` override: a Python literal (`3`, `'a'`, `[1, 2]`, `True`, `None`), else the text itself. */
 export function parseParameterValue(text: string): ParameterValue {
   try {
@@ -39,9 +64,11 @@ export function evaluateLiteral(text: string): ParameterValue {
 }
 
 /** Literal assignments of a `pipeline-parameters` cell, in order; throws `LiteralError` naming the line. */
-export function parseParameterAssignments(source: string): { name: string; value: ParameterValue; line: number }[] {
+export function parseParameterAssignments(
+  source: string,
+): { name: string; value: ParameterValue; line: number; source: string }[] {
   const tree = parser.parse(source);
-  const result: { name: string; value: ParameterValue; line: number }[] = [];
+  const result: { name: string; value: ParameterValue; line: number; source: string }[] = [];
   for (const statement of Private.children(tree.topNode)) {
     const line = source.slice(0, statement.from).split('\n').length;
     if (statement.name === 'PassStatement') continue;
@@ -62,7 +89,12 @@ export function parseParameterAssignments(source: string): { name: string; value
       );
     }
     try {
-      result.push({ name: source.slice(target.from, target.to), value: Private.literal(value, source), line });
+      result.push({
+        name: source.slice(target.from, target.to),
+        value: Private.literal(value, source),
+        line,
+        source: source.slice(value.from, value.to),
+      });
     } catch (error) {
       throw new LiteralError(`line ${line}: ${(error as Error).message}`, line);
     }

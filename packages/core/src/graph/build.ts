@@ -57,6 +57,7 @@ export function graphToJson(graph: PipelineGraph): object {
       metrics: step.metrics,
       settings: step.settings,
       ...(step.files ? { files: step.files } : {}),
+      ...(step.randomState ? { randomState: step.randomState } : {}),
     })),
     parameters: graph.parameters,
     warnings: graph.warnings,
@@ -102,6 +103,8 @@ namespace Private {
     reported: Set<string>;
     fileReads: Map<string, string>;
     fileWrites: Set<string>;
+    /** Set when the step seeds or draws from the global RNGs: the earlier step whose RNG state it continues. */
+    randomState?: { from?: string };
   }
 
   const where = (cell: NotebookCell): string => cellLabel(cell.index, cell.id);
@@ -113,6 +116,7 @@ namespace Private {
     private readonly holders = new Map<string, Set<string>>();
     private readonly skippedWriters = new Map<string, NotebookCell>();
     private readonly parameters: Record<string, ParameterValue> = {};
+    private readonly parameterSources: Record<string, string> = {};
     private readonly states = new Map<string, StepState>();
     // Lookups by Kubernetes name and by cell, so that building a step stays linear in its own size.
     private readonly stateByName = new Map<string, StepState>();
@@ -134,6 +138,8 @@ namespace Private {
     private readonly fileReaders = new Map<string, Set<string>>();
     /** Classes changed after their definition: state a re-executed `class` statement would not have. */
     private readonly changedClasses = new Map<string, { cell: NotebookCell; line: number; step: string }>();
+    /** The last step that used the global RNGs (`random`, `numpy.random`), whose state the next such step continues. */
+    private lastRandomStep?: string;
     private current?: StepState;
     private cell?: NotebookCell;
 
@@ -233,6 +239,7 @@ namespace Private {
         name: pipelineName(this.notebook),
         steps,
         parameters: this.parameters,
+        parameterSources: this.parameterSources,
         definitions: this.definitions
           .filter((entry) => !entry.functions.some((facts) => this.valueFunctions.has(facts)))
           .map((entry) => entry.dependency),
@@ -290,8 +297,9 @@ namespace Private {
 
     private parameterCell(cell: NotebookCell): void {
       try {
-        for (const { name, value } of parseParameterAssignments(cell.source)) {
+        for (const { name, value, source } of parseParameterAssignments(cell.source)) {
           this.parameters[name] = value;
+          this.parameterSources[name] = source;
           this.setProducer(name, { step: null, kind: 'parameter' });
         }
       } catch (error) {
@@ -392,13 +400,16 @@ namespace Private {
         case 'delete':
           this.unalias(event.name);
           return this.setProducer(event.name, { step: state.member.name, kind: 'value', deleted: true });
-        case 'mutate':
-          if (
-            this.producers.get(event.name)?.kind === 'class' &&
-            (event.how === '=' || (event.path ?? '').includes('.'))
-          )
+        case 'mutate': {
+          const producer = this.producers.get(event.name);
+          if (producer?.kind === 'class' && (event.how === '=' || (event.path ?? '').includes('.')))
             this.changedClasses.set(event.name, { cell: located.cell, line: event.line, step: state.member.name });
+          if (producer?.module && event.path) {
+            const qualified = [producer.module, ...event.path.split('.').slice(1), event.how ?? ''].join('.');
+            if (ModuleState.usesGlobalRandom(qualified)) this.useGlobalRandom();
+          }
           return this.mutate(event.name, event.line, visiting);
+        }
         case 'method': {
           const producer = this.producers.get(event.name);
           if (producer?.kind === 'module') return;
@@ -521,6 +532,18 @@ namespace Private {
       if (!state) return;
       for (const replay of this.moduleState.configurationOf(module, state.member.name))
         this.needCode(replay, new Set());
+    }
+
+    /** Steps using the global RNGs run in notebook order, each continuing the RNG state the previous one left. */
+    private useGlobalRandom(): void {
+      const state = this.current;
+      if (!state) return;
+      if (!state.randomState) {
+        const from = this.lastRandomStep;
+        state.randomState = from && from !== state.member.name ? { from } : {};
+        if (from && from !== state.member.name) state.after.add(from);
+      }
+      this.lastRandomStep = state.member.name;
     }
 
     /** A file path written by one step and read by a later one is an edge (and, on a cluster, an artifact). */
@@ -699,6 +722,9 @@ namespace Private {
       visiting: Set<object>,
     ): void {
       const producer = callee ? this.producers.get(callee) : undefined;
+      if (!attribute && producer?.module && ModuleState.usesGlobalRandom(producer.module)) this.useGlobalRandom();
+      // A generator handed to a call (`train_test_split(…, random_state=rng)`) is advanced by it.
+      for (const arg of args) if (this.producers.get(arg)?.type === 'rng') this.mutate(arg, line, visiting);
       // Calling a value, or handing it to another call, may run the functions it holds.
       for (const name of [...(callee && !attribute ? [callee] : []), ...args]) {
         for (const facts of this.producers.get(name)?.callable ?? []) this.expand(facts, line, visiting);
@@ -793,6 +819,7 @@ namespace Private {
         parameters: [...state.parameters],
         metrics: state.metrics,
         settings,
+        ...(state.randomState ? { randomState: state.randomState } : {}),
         ...(state.fileReads.size > 0 || state.fileWrites.size > 0
           ? {
               files: {

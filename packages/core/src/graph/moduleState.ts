@@ -78,6 +78,18 @@ export class ModuleState<Statement extends { statement: StatementFacts } = { sta
     return undefined;
   }
 
+  /** Whether calling the dotted function `qualified` seeds or draws from the global RNG of `random` or `numpy.random`. */
+  static usesGlobalRandom(qualified: string): boolean {
+    const match = /^(?:random|numpy\.random)\.([A-Za-z_]\w*)$/.exec(qualified);
+    return match !== null && !ModuleState.RANDOM_CONSTRUCTORS.has(match[1] ?? '');
+  }
+
+  /** Names in `random`/`numpy.random` that make their own generator or only read: not uses of the global state. */
+  private static readonly RANDOM_CONSTRUCTORS: ReadonlySet<string> = new Set(
+    `Random SystemRandom default_rng RandomState Generator SeedSequence BitGenerator PCG64 PCG64DXSM MT19937 Philox SFC64
+    getstate get_state`.split(/\s+/),
+  );
+
   static topPackage(module: string): string {
     return module.replace(/^\.+/, '').split('.')[0] ?? '';
   }

@@ -82,6 +82,11 @@ export interface PipelineStep {
    * on a cluster each must travel as an artifact from `from` to this step. Absent when the step shares no file.
    */
   files?: StepFiles;
+  /**
+   * Set when the step seeds or draws from the global RNGs (`random`, `numpy.random`): it saves their state after its
+   * cells, and restores first the state step `from` saved, so draws continue as in one kernel.
+   */
+  randomState?: { from?: string };
 }
 
 export interface StepFiles {
@@ -98,6 +103,8 @@ export interface PipelineGraph {
   steps: PipelineStep[];
   /** Defaults from the `pipeline-parameters` cell, keyed by name. */
   parameters: Record<string, ParameterValue>;
+  /** Each default's Python source text, which the runtime evaluates (`ast.literal_eval`) for Python's exact values. */
+  parameterSources?: Record<string, string>;
   /**
    * Every top-level import, `def` and `class` statement, in notebook order, for defining on demand while unpickling
    * (imports too, for the decorators and bases a definition needs); not functions that travel as values.

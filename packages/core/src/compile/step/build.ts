@@ -1,5 +1,6 @@
 import type { PipelineGraph } from '../../graph/types.js';
 import type { Notebook } from '../../notebook/model.js';
+import { parameterFields, randomStateField } from './carried.js';
 import type { PrepareAction, StepSpec } from './spec.js';
 
 export interface BuildStepSpecOptions {
@@ -63,7 +64,8 @@ export function buildStepSpec(
     }),
     outputs: step.outputs,
     metrics: step.metrics,
-    parameters: Object.fromEntries(step.parameters.map((name) => [name, options.parameters[name]])),
+    ...parameterFields(graph, step.parameters, options.parameters),
+    ...randomStateField(step, options.inputDir),
     definitions,
   };
 }

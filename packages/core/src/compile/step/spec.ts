@@ -16,6 +16,13 @@ export interface StepSpec {
   metrics: string[];
   /** Parameter values bound as globals before the cells run. */
   parameters: Record<string, unknown>;
+  /** Python source of parameter values written as literals; the runtime binds `ast.literal_eval(source)` instead. */
+  parameterSources?: Record<string, string>;
+  /**
+   * The step uses the global RNGs (`random`, `numpy.random`): it saves their state after its cells
+   * (`random-state.pkl` in its output folder), having first restored the state saved in `dir`, if given.
+   */
+  randomState?: { dir?: string };
   /**
    * Every top-level `def`/`class` seen in earlier steps, by name, so that unpickling a value
    * whose type lives in `__main__` can define that type on demand.
