@@ -19,7 +19,8 @@ const run = join(clusterRoot, 'run');
 /** The restricted user the CLI runs as: Workflows, pods/log and ConfigMaps in namespace argo, nothing else. */
 export const userKubeconfig = join(run, 'dev.kubeconfig');
 const adminKubeconfig = join(run, 'admin.kubeconfig');
-const S3 = 'http://127.0.0.1:19000/cellpipe-artifacts';
+const S3_ENDPOINT = 'http://127.0.0.1:19000';
+const S3_BUCKET = 'cellpipe-artifacts';
 
 /** kubectl as the cluster's admin, in namespace argo; returns stdout. */
 export async function kubectl(...args: string[]): Promise<string> {
@@ -81,12 +82,20 @@ export async function podsOf(name: string): Promise<string[]> {
   return list.items.map((pod) => pod.metadata.name);
 }
 
-/** An object of the S3 store, as the executor stand-in uploaded it under Argo's key. */
+/** An object of the S3 store, as the executor stand-in uploaded it under Argo's key (boto3 of the stack's venv). */
 export async function s3Object(key: string): Promise<Buffer> {
-  const response = await fetch(`${S3}/${key.split('/').map(encodeURIComponent).join('/')}`);
-  if (!response.ok) throw new Error(`S3 GET ${key}: HTTP ${response.status}`);
-  return Buffer.from(await response.arrayBuffer());
+  const secret = await kubectlJson<{ data: Record<string, string> }>('get', 'secret', 'artifact-s3');
+  const credential = (name: string): string => Buffer.from(secret.data[name] ?? '', 'base64').toString();
+  const target = join(mkdtempSync(join(tmpdir(), 'cellpipe-s3-')), 'object');
+  await exec(join(clusterRoot, 'venv', 'bin', 'python'), ['-c', S3_GET, S3_ENDPOINT, S3_BUCKET, key, target], {
+    env: { ...process.env, AWS_ACCESS_KEY_ID: credential('accesskey'), AWS_SECRET_ACCESS_KEY: credential('secretkey') },
+  });
+  return readFileSync(target);
 }
+
+const S3_GET = `import sys, boto3
+endpoint, bucket, key, target = sys.argv[1:]
+boto3.client("s3", endpoint_url=endpoint, region_name="us-east-1").download_file(bucket, key, target)`;
 
 /** Unpacks one of Argo's tgz artifacts into `destination` (its single top entry becomes `destination`). */
 export async function extractArtifact(archive: Buffer, destination: string): Promise<void> {

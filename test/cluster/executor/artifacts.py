@@ -53,6 +53,15 @@ def _untar(archive_path, destination):
         os.rename(staging, destination)
 
 
+def stage_script(template, filesystem):
+    """argoexec init for a script template: its source into the argo-staging volume, where main's args name it."""
+    if "script" in template:
+        path = os.path.join(filesystem.volume_dir("argo-staging"), "script")
+        with open(path, "w", encoding="utf-8") as handle:
+            handle.write(template["script"].get("source", ""))
+        os.chmod(path, 0o755)
+
+
 def load_inputs(template, filesystem):
     """argoexec init: every input artifact into the pod's input-artifacts volume, under the artifact's name."""
     target_dir = filesystem.volume_dir("input-artifacts")

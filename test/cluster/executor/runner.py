@@ -72,6 +72,7 @@ class PodRunner(threading.Thread):
         exit_code, stdout = 1, b""
         try:
             filesystem.materialize(self.kube)
+            artifacts.stage_script(template, filesystem)
             artifacts.load_inputs(template, filesystem)
         except Exception as error:  # argoexec init failing fails the pod before main starts
             self.errors.append(f"init: {error}")
