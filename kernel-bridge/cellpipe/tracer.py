@@ -35,6 +35,7 @@ import traceback
 import types
 from typing import Any
 
+from cellpipe import parameters as parameter_values
 from cellpipe.digest import digest, value_kind
 
 PARAMETERS_STEP = "(parameters)"
@@ -207,7 +208,7 @@ def trace(plan: dict) -> dict:
     namespace, transform = _make_namespace()
     sys.path.insert(0, os.getcwd())
     ignored = set(namespace)
-    namespace.update(plan.get("parameters", {}))
+    namespace.update(parameter_values.values(plan))
     tracer = Tracer(namespace)
     tracer.step = _StepTrace(PARAMETERS_STEP)
     tracer.warm_up()

@@ -23,7 +23,7 @@ export type {
   StatementFacts,
 } from './analysis/cellFacts.js';
 export { ipythonToPython } from './analysis/ipython.js';
-export { parseParameterValue, evaluateLiteral } from './analysis/literal.js';
+export { parseParameterOverride, parseParameterValue, evaluateLiteral, PythonLiteral } from './analysis/literal.js';
 export { analyzeNotebook, graphErrors, graphToJson } from './graph/build.js';
 export { assignCells, pipelineName, stepNameForCells } from './graph/membership.js';
 export type { CellMembership, CellRoleKind, Membership, StepMembership } from './graph/membership.js';

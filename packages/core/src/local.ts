@@ -5,5 +5,5 @@ export * from './events/ndjson.js';
 export * from './events/runProgress.js';
 export * from './run/types.js';
 export { cellLabel } from './notebook/cellLabel.js';
-export { parseParameterValue } from './analysis/literal.js';
+export { parseParameterOverride, parseParameterValue } from './analysis/literal.js';
 export { LocalBackend, type LocalBackendOptions } from './run/local/backend.js';

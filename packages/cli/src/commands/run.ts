@@ -4,7 +4,7 @@ import { createLogUpdate } from 'log-update';
 import {
   encodeEvent,
   LocalBackend,
-  parseParameterValue,
+  parseParameterOverride,
   type RunEvent,
   type RunFinishedEvent,
 } from '@cellpipe/core/local';
@@ -106,7 +106,7 @@ export function parseParameters(pairs: string[]): Record<string, unknown> {
     const name = equals > 0 ? pair.slice(0, equals).trim() : '';
     if (!name) throw new UsageError(`cellpipe run: -p expects NAME=VALUE, got '${pair}'`);
     try {
-      parameters[name] = parseParameterValue(pair.slice(equals + 1));
+      parameters[name] = parseParameterOverride(pair.slice(equals + 1));
     } catch (error) {
       throw new UsageError(`cellpipe run: parameter '${name}': ${(error as Error).message.split('\n')[0]}`);
     }

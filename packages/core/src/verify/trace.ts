@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
+import { parameterFields } from '../compile/step/carried.js';
 import { runtimeDir } from '../compile/step/runtimeFiles.js';
 import type { MetricValue } from '../events/runEvent.js';
 import type { InputKind, PipelineGraph } from '../graph/types.js';
@@ -19,6 +20,8 @@ export interface TracePlan {
   notebook: string;
   cells: { id: string; index: number; source: string; step: string }[];
   parameters: Record<string, unknown>;
+  /** Python source of parameter values, evaluated as the step runtime does (see `StepSpec.parameterSources`). */
+  parameterSources?: Record<string, string>;
   metrics: string[];
 }
 
@@ -77,7 +80,7 @@ export function buildTracePlan(
         source: cell.source,
         step: stepOfCell.get(cell.id) as string,
       })),
-    parameters: { ...graph.parameters, ...parameters },
+    ...parameterFields(graph, Object.keys(graph.parameters), { ...graph.parameters, ...parameters }),
     metrics: [...new Set(graph.steps.flatMap((step) => step.metrics))],
   };
 }

@@ -1,3 +1,4 @@
+import { PythonLiteral } from '../../analysis/literal.js';
 import type { ParameterValue, PipelineGraph } from '../../graph/types.js';
 import { NotebookInputError } from '../../notebook/read.js';
 
@@ -66,7 +67,10 @@ export function resolveParameters(
   overrides: Record<string, ParameterValue> = {},
 ): Record<string, ParameterValue> {
   const values: Record<string, ParameterValue> = { ...graph.parameters };
-  for (const [name, value] of Object.entries(overrides)) {
+  for (const [name, given] of Object.entries(overrides)) {
+    // A `-p` value parsed with its Python source (`PythonLiteral`): workflow parameters are JSON.
+    const value: ParameterValue =
+      (given as unknown) instanceof PythonLiteral ? (given as unknown as PythonLiteral).value : given;
     if (!Object.hasOwn(graph.parameters, name)) parseParameterText(graph, name, '');
     Private.checkKind(graph.name, name, parameterKind(graph.parameters[name] ?? null), value);
     values[name] = value;
