@@ -66,8 +66,8 @@ class _Walker:
 
     def write(self, *parts: Any) -> None:
         for part in parts:
-            data = part if isinstance(part, (bytes, bytearray)) else str(part).encode("utf-8", "surrogatepass")
-            self.hash.update(len(data).to_bytes(8, "little"))
+            data = part if isinstance(part, (bytes, bytearray, memoryview)) else str(part).encode("utf-8", "surrogatepass")
+            self.hash.update(memoryview(data).nbytes.to_bytes(8, "little"))
             self.hash.update(data)
 
     def feed(self, value: Any) -> None:
@@ -158,7 +158,9 @@ class _Walker:
                 for item in value.ravel(order="C").tolist():
                     self.feed(item)
             else:
-                self.write(np.ascontiguousarray(value).tobytes())
+                # Hashed in place: a copy would double the memory and the time for a big array.
+                contiguous = value if value.flags.c_contiguous else np.ascontiguousarray(value)
+                self.write(memoryview(contiguous.reshape(-1).view(np.uint8)) if contiguous.nbytes else b"")
             return True
         if isinstance(value, np.generic):
             self.write("npscalar", value.dtype.str, value.tobytes() if not value.dtype.hasobject else repr(value))

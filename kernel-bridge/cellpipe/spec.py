@@ -70,6 +70,14 @@ def validate(spec):
         _require(isinstance(name, str) and name, "metrics[{}]".format(number), "a non-empty string")
     for name in spec["parameters"]:
         _identifier(name, "parameters key")
+    unchanged = spec.get("unchanged", [])
+    _require(isinstance(unchanged, list), "unchanged", "a list")
+    for number, entry in enumerate(unchanged):
+        field = "unchanged[{}]".format(number)
+        _require(isinstance(entry, dict), field, "an object")
+        _identifier(entry.get("name"), field + ".name")
+        _string(entry.get("from"), field + ".from")
+        _string(entry.get("readBy"), field + ".readBy")
     for name, definition in spec["definitions"].items():
         field = "definitions[{!r}]".format(name)
         _require(isinstance(definition, dict), field, "an object")

@@ -14,7 +14,7 @@ import weakref
 import cellpipe
 from cellpipe import cells as cell_code
 from cellpipe import parameters as parameter_values, randomstate
-from cellpipe import metrics, serializers, tracebacks
+from cellpipe import check, metrics, serializers, tracebacks
 from cellpipe.events import EventWriter
 from cellpipe.spec import InvalidSpec, validate
 
@@ -176,12 +176,18 @@ class StepRun:
         namespace.update(parameter_values.values(self.spec))
         metrics.set_listener(lambda name, value, index: self.events.emit("metric", name=name, value=value, index=index))
         runner = cell_code.CellRunner(namespace)
+        unchanged = check.UnchangedCheck(self.spec.get("unchanged", []), namespace) if check.enabled() else None
         try:
             self._prepare(namespace, runner)
             randomstate.before_cells(self.spec)
+            if unchanged:
+                unchanged.snapshot()
             self._run_cells(namespace, runner, compiled)
         finally:
             runner.close()
+        change = unchanged.find_change(self.spec["step"], compiled) if unchanged else None
+        if change:
+            raise StepFailed(change)
         randomstate.after_cells(self.spec, self.out_dir)
         step_metrics = self._collect_metrics(namespace)
         outputs = self._save_outputs(namespace)

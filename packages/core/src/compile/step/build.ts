@@ -2,6 +2,7 @@ import type { PipelineGraph } from '../../graph/types.js';
 import type { Notebook } from '../../notebook/model.js';
 import { parameterFields, randomStateField } from './carried.js';
 import type { PrepareAction, StepSpec } from './spec.js';
+import { unchangedNames } from './unchanged.js';
 
 export interface BuildStepSpecOptions {
   /** Parameter values for this run (defaults merged with overrides). */
@@ -67,5 +68,6 @@ export function buildStepSpec(
     ...parameterFields(graph, step.parameters, options.parameters),
     ...randomStateField(step, options.inputDir),
     definitions,
+    unchanged: unchangedNames(graph, step.name),
   };
 }

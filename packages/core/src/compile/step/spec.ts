@@ -38,6 +38,20 @@ export interface StepSpec {
       line?: number;
     }
   >;
+  /**
+   * The run-time check (`compile/step/unchanged.ts`): names this step must leave as they are, because a later
+   * step (`readBy`) reads them as `from` left them. Absent in specs of older compilers: nothing is checked.
+   */
+  unchanged?: UnchangedName[];
+}
+
+/** A name a step must not rebind, mutate or delete; a later step reads it from an earlier producer. */
+export interface UnchangedName {
+  name: string;
+  /** The producer whose value the reader gets: a step, or `(parameters)`. */
+  from: string;
+  /** The first later step that reads it. */
+  readBy: string;
 }
 
 export interface StepCell {
