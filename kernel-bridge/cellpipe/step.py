@@ -14,7 +14,7 @@ import weakref
 import cellpipe
 from cellpipe import cells as cell_code
 from cellpipe import parameters as parameter_values, randomstate
-from cellpipe import check, metrics, serializers, tracebacks
+from cellpipe import check, dependencies, metrics, serializers, tracebacks
 from cellpipe.events import EventWriter
 from cellpipe.spec import InvalidSpec, validate
 
@@ -177,6 +177,8 @@ class StepRun:
         metrics.set_listener(lambda name, value, index: self.events.emit("metric", name=name, value=value, index=index))
         runner = cell_code.CellRunner(namespace)
         unchanged = check.UnchangedCheck(self.spec.get("unchanged", []), namespace) if check.enabled() else None
+        file_reads = dependencies.FileReads()
+        file_reads.start()
         try:
             self._prepare(namespace, runner)
             randomstate.before_cells(self.spec)
@@ -184,6 +186,7 @@ class StepRun:
                 unchanged.snapshot()
             self._run_cells(namespace, runner, compiled)
         finally:
+            file_reads.stop()
             runner.close()
         change = unchanged.find_change(self.spec["step"], compiled) if unchanged else None
         if change:
@@ -191,7 +194,14 @@ class StepRun:
         randomstate.after_cells(self.spec, self.out_dir)
         step_metrics = self._collect_metrics(namespace)
         outputs = self._save_outputs(namespace)
-        return {"step": self.spec["step"], "outputs": outputs, "metrics": step_metrics, "status": "succeeded"}
+        inputs = [action["dir"] for action in self.spec["prepare"] if action["action"] == "load"]
+        return {
+            "step": self.spec["step"],
+            "outputs": outputs,
+            "metrics": step_metrics,
+            "status": "succeeded",
+            "dependencies": dependencies.collect(file_reads, [self.out_dir] + inputs),
+        }
 
     def _compile_cells(self):
         compiled = []

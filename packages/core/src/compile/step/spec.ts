@@ -97,5 +97,19 @@ export interface StepManifest {
     import('../../events/runEvent.js').MetricValue | import('../../events/runEvent.js').MetricValue[]
   >;
   status: 'succeeded' | 'failed';
+  /** What the outputs depend on beyond the spec and inputs (modules, packages, data files read), for the cache. */
+  dependencies?: StepDependencies;
   error?: { type: string; message: string; cellId?: string; cellIndex?: number; line?: number; traceback: string };
+}
+
+/**
+ * What a step's outputs depended on beyond its spec and inputs, as the runtime recorded it
+ * (kernel-bridge/cellpipe/dependencies.py): every local module, installed package and data file it read.
+ */
+export interface StepDependencies {
+  python?: string;
+  /** `sha256:<hex>` or `stat:<size>:<mtimeNs>:<ctimeNs>`, by absolute path. */
+  files: Record<string, string>;
+  /** Versions of the installed packages it imported, for people reading the manifest. */
+  versions?: Record<string, string>;
 }

@@ -15,7 +15,7 @@ import { readNotebook } from '../../notebook/read.js';
 import { runSchedule, type StepOutcome } from '../scheduler.js';
 import { RunInputError, type RunBackend, type RunHandle, type RunOptions } from '../types.js';
 import { writeJsonAtomic } from './atomic.js';
-import { cacheKey, referencedFiles, StepCache } from './cache.js';
+import { cacheKey, environmentRead, referencedFiles, StepCache } from './cache.js';
 import { pythonIdentity, resolvePython } from './python.js';
 import { ensureRunRoot, markInterruptedRuns, RunRecordWriter, thisEngine, type StepRecord } from './record.js';
 import { runStepProcess, type RuntimeEvent, type StepProcessOptions } from './stepProcess.js';
@@ -222,6 +222,7 @@ class LocalRun {
           runtimeVersion: fingerprint.runtime,
           pythonIdentity: fingerprint.python,
           files: referencedFiles(spec, dirname(this.run.notebookPath)),
+          environment: environmentRead(spec),
         });
       const hit = key ? this.cache.lookup(key) : undefined;
       if (key && hit && this.restore(key, stepDir)) {

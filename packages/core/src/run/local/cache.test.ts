@@ -11,7 +11,8 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { StepSpec } from '../../compile/step/spec.js';
-import { cacheKey, canonical, referencedFiles, StepCache, type CacheKeyFacts } from './cache.js';
+import { cacheKey, canonical, environmentRead, referencedFiles, StepCache, type CacheKeyFacts } from './cache.js';
+import { fileFingerprint } from './dependencies.js';
 
 const spec: StepSpec = {
   version: 1,
@@ -55,6 +56,8 @@ describe('cacheKey', () => {
     ['the runtime version', { ...facts, runtimeVersion: 'r2' }],
     ['the Python', { ...facts, pythonIdentity: 'p2' }],
     ['a data file the code names', { ...facts, files: { 'data.csv': '10:1' } }],
+    ['an environment variable the code reads', { ...facts, environment: { MODE: 'fast' } }],
+    ['the names the run-time check holds', withSpec({ unchanged: [{ name: 'df', from: 'load', readBy: 'report' }] })],
   ])('changes when %s changes', (_what, changed) => {
     expect(cacheKey(changed)).not.toBe(base);
   });
@@ -119,6 +122,22 @@ describe('StepCache', () => {
     expect(readdirSync(join(root, 'cache'))).toEqual(['k1']);
   });
 
+  it('evicts an entry once a file its step read has changed, and serves it while none has', () => {
+    const cache = new StepCache(join(root, 'cache'));
+    const helper = join(root, 'helper.py');
+    writeFileSync(helper, 'def f():\n    return 1\n');
+    const source = stepFolder('run1', 'succeeded');
+    const manifestPath = join(source, 'out', 'manifest.json');
+    const manifest = JSON.parse(readFileSync(manifestPath, 'utf8'));
+    manifest.dependencies = { files: { [helper]: fileFingerprint(helper) } };
+    writeFileSync(manifestPath, JSON.stringify(manifest));
+    cache.store('k1', source);
+    expect(cache.lookup('k1')?.status).toBe('succeeded');
+    writeFileSync(helper, 'def f():\n    return 2\n');
+    expect(cache.lookup('k1')).toBeUndefined();
+    expect(readdirSync(join(root, 'cache'))).toEqual([]);
+  });
+
   it('does not serve a failed manifest or a missing folder', () => {
     const cache = new StepCache(join(root, 'cache'));
     cache.store('bad', stepFolder('f', 'failed'));
@@ -151,5 +170,42 @@ describe('referencedFiles', () => {
     const second = referencedFiles(reading, root);
     expect(second['corpus.txt']).not.toBe(first['corpus.txt']);
     expect(cacheKey({ ...facts, files: first })).not.toBe(cacheKey({ ...facts, files: second }));
+  });
+});
+
+describe('environmentRead', () => {
+  it('reads the variables the code names literally, null when unset', () => {
+    const reading: StepSpec = {
+      ...spec,
+      cells: [
+        {
+          id: 'c',
+          index: 0,
+          source: 'a = os.environ["DATA_DIR"]\nb = os.environ.get(\'MODE\', "x")\nc = os.getenv("MISSING_ONE")\nd = environ[key]',
+        },
+      ],
+      prepare: [],
+    };
+    expect(environmentRead(reading, { DATA_DIR: '/data', MODE: 'fast', OTHER: 'y' })).toEqual({
+      DATA_DIR: '/data',
+      MODE: 'fast',
+      MISSING_ONE: null,
+    });
+  });
+});
+
+describe('fileFingerprint', () => {
+  it('is the content digest of a small file, and undefined for a folder or a missing file', () => {
+    const root = mkdtempSync(join(tmpdir(), 'cellpipe-fp-'));
+    try {
+      writeFileSync(join(root, 'a.txt'), 'abc');
+      expect(fileFingerprint(join(root, 'a.txt'))).toBe(
+        'sha256:ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad',
+      );
+      expect(fileFingerprint(root)).toBeUndefined();
+      expect(fileFingerprint(join(root, 'none'))).toBeUndefined();
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
   });
 });

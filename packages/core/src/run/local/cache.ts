@@ -8,10 +8,10 @@ import {
   readFileSync,
   renameSync,
   rmSync,
-  statSync,
 } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { StepManifest, StepSpec } from '../../compile/step/spec.js';
+import { dependenciesCurrent, fileFingerprint } from './dependencies.js';
 
 /** Everything a step's outputs depend on; two runs with equal facts produce equal outputs. */
 export interface CacheKeyFacts {
@@ -22,6 +22,8 @@ export interface CacheKeyFacts {
   pythonIdentity: string;
   /** Fingerprints of data files the step's code names (`referencedFiles`), by the name as written. */
   files?: Record<string, string>;
+  /** Values of the environment variables the step's code names (`environmentRead`); null when unset. */
+  environment?: Record<string, string | null>;
 }
 
 /**
@@ -49,6 +51,9 @@ export function cacheKey(facts: CacheKeyFacts): string {
     runtime: facts.runtimeVersion,
     python: facts.pythonIdentity,
     files: Object.entries(facts.files ?? {}).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
+    environment: canonical(facts.environment ?? {}),
+    // A result that passed a weaker run-time check must not stand in for one held to a stronger check.
+    unchanged: canonical(spec.unchanged ?? []),
   };
   return createHash('sha256').update(JSON.stringify(material)).digest('hex');
 }
@@ -58,27 +63,34 @@ const STRING_LITERAL = /(["'])([^"'\n\\]{1,260})\1/g;
 /**
  * Files a step reads are outside its inputs, so an edited `corpus.txt` would otherwise be served stale from
  * the cache. Every string literal in the step's code that names an existing file (relative to the notebook's
- * folder, or absolute) is fingerprinted by size and modification time, like `make`. A heuristic: it can add
- * misses, never hide a change to a file named literally.
+ * folder, or absolute) is fingerprinted by content (by size and times when big). A heuristic: it can add misses,
+ * never hide a change to a file named literally. Files the step opens by computed names are recorded by the
+ * runtime itself (the manifest's `dependencies`), checked on lookup.
  */
 export function referencedFiles(spec: StepSpec, cwd: string): Record<string, string> {
-  const sources = [
-    ...spec.cells.map((cell) => cell.source),
-    ...spec.prepare.flatMap((a) => (a.action === 'exec' ? [a.source] : [])),
-  ];
   const files: Record<string, string> = {};
-  for (const source of sources)
+  for (const source of Private.sources(spec))
     for (const match of source.matchAll(STRING_LITERAL)) {
       const name = match[2] as string;
       if (name in files || !/[\w.]/.test(name)) continue;
-      try {
-        const stat = statSync(resolve(cwd, name));
-        if (stat.isFile()) files[name] = `${stat.size}:${stat.mtimeMs}`;
-      } catch {
-        // Not a file name, or a file the step will create: nothing to fingerprint.
-      }
+      // Not a file name, or a file the step will create: nothing to fingerprint.
+      const found = fileFingerprint(resolve(cwd, name));
+      if (found) files[name] = found;
     }
   return files;
+}
+
+const ENVIRONMENT_READ = /\b(?:environ\s*\[\s*|environ\.get\s*\(\s*|getenv\s*\(\s*)(["'])([^"'\n\\]{1,200})\1/g;
+
+/** The environment variables the step's code reads by literal name (`os.environ["X"]`, `.get("X")`, `getenv("X")`). */
+export function environmentRead(spec: StepSpec, env: NodeJS.ProcessEnv = process.env): Record<string, string | null> {
+  const values: Record<string, string | null> = {};
+  for (const source of Private.sources(spec))
+    for (const match of source.matchAll(ENVIRONMENT_READ)) {
+      const name = match[2] as string;
+      values[name] = env[name] ?? null;
+    }
+  return values;
 }
 
 /** JSON with object keys sorted, so `{a, b}` and `{b, a}` hash alike. */
@@ -106,9 +118,24 @@ export class StepCache {
     if (!existsSync(manifestPath)) return undefined;
     try {
       const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as StepManifest;
-      return manifest.status === 'succeeded' ? manifest : undefined;
+      if (manifest.status !== 'succeeded') return undefined;
+      if (dependenciesCurrent(manifest.dependencies)) return manifest;
     } catch {
       return undefined;
+    }
+    // A module, package or data file the step read has changed since: the entry is stale for good.
+    this.evict(key);
+    return undefined;
+  }
+
+  /** Removes an entry: renamed away first, so no lookup ever sees half of it. */
+  private evict(key: string): void {
+    const doomed = join(this.root, `.stale-${key.slice(0, 16)}-${randomBytes(4).toString('hex')}`);
+    try {
+      renameSync(this.entryDir(key), doomed);
+      rmSync(doomed, { recursive: true, force: true });
+    } catch {
+      // Another run evicted it first.
     }
   }
 
@@ -154,5 +181,14 @@ function linkOrCopy(from: string, to: string): void {
   } catch {
     // Hard links fail across file systems (a runRoot on another mount); copying is the fallback.
     copyFileSync(from, to);
+  }
+}
+
+namespace Private {
+  export function sources(spec: StepSpec): string[] {
+    return [
+      ...spec.cells.map((cell) => cell.source),
+      ...spec.prepare.flatMap((action) => (action.action === 'exec' ? [action.source] : [])),
+    ];
   }
 }
