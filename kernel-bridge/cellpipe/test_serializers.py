@@ -296,3 +296,30 @@ def test_references_to_notebook_functions_are_defined_on_demand_with_their_helpe
     )
     assert consumer.returncode == 0, consumer.manifest
     assert consumer.manifest["metrics"] == {"result": "hello_world"}
+
+
+MATRIX_FRAMES = """
+import numpy as np
+import pandas as pd
+values = np.random.default_rng(0).normal(size=(3000, 6)) * 1e6
+matrix = pd.DataFrame(values, columns=list('abcdef'))
+small = pd.DataFrame(values[:50], columns=list('abcdef'))
+columns = pd.DataFrame({name: values[:, i] for i, name in enumerate('abcdef')})
+total, small_total, columns_total = matrix.to_numpy().sum(), small.to_numpy().sum(), columns.to_numpy().sum()
+"""
+
+
+def test_frames_come_back_with_the_memory_layout_they_left_with(tmp_path):
+    # A frame made from a 2-D array is one block whose to_numpy() is C-ordered; Arrow would give it back F-ordered,
+    # and numpy sums the two orders differently: the float sum after loading must be the very same number.
+    names = ["matrix", "small", "columns"]
+    result = run_spec(make_spec("frames", [MATRIX_FRAMES], outputs=names), tmp_path / "out")
+    assert result.returncode == 0, result.stderr
+    expected = _expected(MATRIX_FRAMES)
+    for name, total in (("matrix", "total"), ("small", "small_total"), ("columns", "columns_total")):
+        loaded = load_output(tmp_path / "out", name)
+        pd.testing.assert_frame_equal(loaded, expected[name], check_exact=True)
+        assert loaded.to_numpy().flags.c_contiguous == expected[name].to_numpy().flags.c_contiguous, name
+        assert loaded.to_numpy().sum() == expected[total], name
+    # Frames Arrow rebuilds in the same layout keep the fast path.
+    assert result.manifest["outputs"]["columns"]["serializer"] == "parquet"
