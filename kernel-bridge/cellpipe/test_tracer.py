@@ -177,3 +177,24 @@ def test_bytecode_decoding_gives_the_same_edges_on_every_python(tmp_path, python
     assert done.stderr == ""
     trace = json.loads((tmp_path / "t.json").read_text())
     assert edges(trace) == VERSION_PLAN_EDGES
+
+
+def test_a_loop_records_each_site_once_per_cell_then_runs_untraced():
+    from cellpipe.tracer import Tracer, _StepTrace
+
+    namespace = {"__builtins__": __builtins__, "limit": 3}
+    tracer = Tracer(namespace)
+    tracer.step = _StepTrace("s")
+    recorded = []
+    record = tracer._record
+    tracer._record = lambda *arguments: recorded.append(arguments[2]) or record(*arguments)
+    tracer.warm_up()
+    cell = "def bump(x):\n    return x + limit\ntotal = 0\nfor i in range(5000):\n    total = bump(total)\nlate = limit"
+    tracer.run_cell(compile(cell, "<cell 0>", "exec"), "c0")
+    assert namespace["total"] == 15000
+    assert tracer.step.reads == {"limit": ["c0"]}
+    assert {"bump", "total", "i", "late"} <= tracer.step.written
+    # Each read or write site is decoded about once, not once per iteration.
+    assert len(recorded) < 60
+    tracer.run_cell(compile("again = limit", "<cell 1>", "exec"), "c1")
+    assert tracer.step.reads == {"limit": ["c0", "c1"]}

@@ -8,7 +8,8 @@ metric names. Skip, parameter and metrics cells are not in the plan: the pipelin
 
 Reads are decoded from the bytecode of every frame whose globals are the notebook namespace (cells,
 functions and lambdas defined in cells, class bodies, ``exec``/``eval`` strings, IPython magics), with
-``sys.settrace`` and ``f_trace_opcodes``. A read counts when the step had not written the name itself.
+``sys.monitoring`` instruction events on Python 3.12+ and ``sys.settrace`` with ``f_trace_opcodes`` before; a site
+with nothing left to record in the cell is switched off. A read counts when the step had not written the name itself.
 Writes are ``STORE``/``DELETE`` of notebook globals plus any name whose binding changed. Mutations are
 names still bound to the same object whose content digest (``cellpipe.digest``) changed during the step;
 a step that mutates a value needs its earlier content, so a mutation is also a read.
@@ -25,6 +26,7 @@ Exit codes: 0 traced to the end, 1 a cell raised (the trace up to that cell is s
 from __future__ import annotations
 
 import argparse
+import builtins
 import dis
 import json
 import os
@@ -68,7 +70,13 @@ class _StepTrace:
 
 
 class Tracer:
-    """Executes cells in one namespace and decodes global reads and writes from their bytecode."""
+    """Executes cells in one namespace and decodes global reads and writes from their bytecode.
+
+    Only the first execution of each read or write site per cell can add to the trace, so every site that
+    has nothing left to record is switched off: on Python 3.12+ with ``sys.monitoring`` (a disabled site costs
+    nothing until the next cell), before that with ``settrace`` opcode events turned off per line and per code
+    object. Library code is never traced. A loop in a cell runs at close to full speed after its first pass.
+    """
 
     def __init__(self, namespace: dict) -> None:
         self.namespace = namespace
@@ -76,54 +84,140 @@ class Tracer:
         self.cell_id = ""
         self.read_kinds: dict = {}
         self._tables: dict = {}
+        self._lines: dict = {}
+        # Code objects and (code, line) pairs with nothing left to record in the current cell: done stays done.
+        self._done_codes: set = set()
+        self._done_lines: set = set()
 
     def _table(self, code: types.CodeType) -> dict:
         table = self._tables.get(code)
         if table is None:
-            table = {
-                ins.offset: (ins.opname, ins.argval)
-                for ins in dis.get_instructions(code)
-                if ins.opname in _READ_OPS or ins.opname in _WRITE_OPS
-            }
+            table, lines = {}, {}
+            starts = sorted(dis.findlinestarts(code))
+            position, line = 0, None
+            for ins in dis.get_instructions(code):
+                while position < len(starts) and starts[position][0] <= ins.offset:
+                    line = starts[position][1]
+                    position += 1
+                if ins.opname in _READ_OPS or ins.opname in _WRITE_OPS:
+                    table[ins.offset] = (ins.opname, ins.argval)
+                    lines.setdefault(line, []).append((ins.opname, ins.argval))
             self._tables[code] = table
+            self._lines[code] = lines
         return table
 
-    def _global_trace(self, frame: types.FrameType, event: str, arg: Any) -> Any:
-        if frame.f_globals is not self.namespace:
-            return None
-        # Assigning f_trace too: Python 3.13 only honours f_trace_opcodes on a frame that has one.
-        frame.f_trace = self._local_trace
-        frame.f_trace_opcodes = True
-        frame.f_trace_lines = False
-        return self._local_trace
+    def _done(self, opname: str, name: str) -> bool:
+        """Whether a site can add nothing more to this cell's trace (class bodies are never switched off)."""
+        step = self.step
+        if name in step.written:
+            return True
+        if opname in _WRITE_OPS:
+            return False
+        if name not in self.namespace:
+            return _is_builtin(name)
+        return _hidden(name) or self.cell_id in step.reads.get(name, ())
 
-    def _local_trace(self, frame: types.FrameType, event: str, arg: Any) -> Any:
-        if event != "opcode":
-            return self._local_trace
-        entry = self._table(frame.f_code).get(frame.f_lasti)
+    def _record(self, frame: types.FrameType, code: types.CodeType, offset: int) -> bool:
+        """Records the read or write at ``offset``; True when the site has nothing more to record in this cell."""
+        entry = self._table(code).get(offset)
         if entry is None:
-            return self._local_trace
+            return True
         opname, name = entry
         step = self.step
         # Module-level code (cells, exec strings, magics) names globals; a class body names its own dict first.
         # Reading f_locals of a module frame is avoided: on 3.12 it disturbs inlined comprehensions.
-        in_class_body = opname.endswith("_NAME") and frame.f_code.co_name != "<module>"
+        in_class_body = opname.endswith("_NAME") and code.co_name != "<module>"
         if opname in _WRITE_OPS:
             if not in_class_body:
                 step.written.add(name)
-            return self._local_trace
+            return not in_class_body
         if in_class_body and opname == "LOAD_NAME" and name in frame.f_locals:
-            return self._local_trace
-        if name in step.written or name not in self.namespace or _hidden(name):
-            return self._local_trace
+            return False
+        if name in step.written or _hidden(name):
+            return not in_class_body
+        if name not in self.namespace:
+            # A builtin stays one unless this step binds the name, which then counts as its write.
+            return _is_builtin(name) and not in_class_body
         cells = step.reads.setdefault(name, [])
         if self.cell_id not in cells:
             cells.append(self.cell_id)
             self.read_kinds.setdefault((step.name, name), value_kind(name, self.namespace[name]))
+        return not in_class_body
+
+    def _code_done(self, code: types.CodeType) -> bool:
+        """A function whose every site is done; module code and class bodies (``*_NAME`` sites) never are."""
+        if code in self._done_codes:
+            return True
+        self._table(code)
+        entries = [entry for line in self._lines[code].values() for entry in line]
+        if any(opname.endswith("_NAME") for opname, _ in entries):
+            return False
+        if all(self._done(opname, name) for opname, name in entries):
+            self._done_codes.add(code)
+            return True
+        return False
+
+    def _line_done(self, code: types.CodeType, line: int) -> bool:
+        if (code, line) in self._done_lines:
+            return True
+        self._table(code)
+        if all(self._done(opname, name) for opname, name in self._lines[code].get(line, ())):
+            self._done_lines.add((code, line))
+            return True
+        return False
+
+    # --- settrace (before Python 3.12) ---------------------------------------------------------------
+
+    def _global_trace(self, frame: types.FrameType, event: str, arg: Any) -> Any:
+        if frame.f_globals is not self.namespace:
+            return None
+        if self._code_done(frame.f_code):
+            return None
+        # Assigning f_trace too: Python 3.13 only honours f_trace_opcodes on a frame that has one.
+        frame.f_trace = self._local_trace
+        frame.f_trace_lines = True
+        frame.f_trace_opcodes = True
         return self._local_trace
+
+    def _local_trace(self, frame: types.FrameType, event: str, arg: Any) -> Any:
+        if event == "line":
+            # Opcode events only on lines that still have a site to record.
+            frame.f_trace_opcodes = not self._line_done(frame.f_code, frame.f_lineno)
+        elif event == "opcode":
+            self._record(frame, frame.f_code, frame.f_lasti)
+        return self._local_trace
+
+    # --- sys.monitoring (Python 3.12+) ---------------------------------------------------------------
+
+    def _monitor_start(self, code: types.CodeType, offset: int) -> Any:
+        # Library code is switched off for good; notebook code once its instruction events are on.
+        if sys._getframe(1).f_globals is self.namespace:
+            sys.monitoring.set_local_events(_MONITOR, code, sys.monitoring.events.INSTRUCTION)
+        return sys.monitoring.DISABLE
+
+    def _monitor_instruction(self, code: types.CodeType, offset: int) -> Any:
+        return sys.monitoring.DISABLE if self._record(sys._getframe(1), code, offset) else None
+
+    def _monitored(self, run: Any) -> None:
+        monitoring = sys.monitoring
+        monitoring.use_tool_id(_MONITOR, "cellpipe tracer")
+        try:
+            monitoring.register_callback(_MONITOR, monitoring.events.PY_START, self._monitor_start)
+            monitoring.register_callback(_MONITOR, monitoring.events.INSTRUCTION, self._monitor_instruction)
+            # Sites switched off in the last cell may have something to record in this one.
+            monitoring.restart_events()
+            monitoring.set_events(_MONITOR, monitoring.events.PY_START)
+            run()
+        finally:
+            monitoring.set_events(_MONITOR, 0)
+            monitoring.register_callback(_MONITOR, monitoring.events.PY_START, None)
+            monitoring.register_callback(_MONITOR, monitoring.events.INSTRUCTION, None)
+            monitoring.free_tool_id(_MONITOR)
 
     def warm_up(self) -> None:
         """Python 3.12 sends no opcode events to the first frame traced after ``settrace``: spend that on a no-op."""
+        if _MONITORING:
+            return
         sys.settrace(self._global_trace)
         try:
             exec(compile("None", "<cellpipe tracer warm-up>", "exec"), self.namespace)
@@ -132,11 +226,30 @@ class Tracer:
 
     def run_cell(self, code: types.CodeType, cell_id: str) -> None:
         self.cell_id = cell_id
+        self._done_codes.clear()
+        self._done_lines.clear()
+        if _MONITORING:
+            # A cell's own code object starts before PY_START could enable it: enable it here.
+            def run() -> None:
+                sys.monitoring.set_local_events(_MONITOR, code, sys.monitoring.events.INSTRUCTION)
+                exec(code, self.namespace)
+
+            self._monitored(run)
+            return
         sys.settrace(self._global_trace)
         try:
             exec(code, self.namespace)
         finally:
             sys.settrace(None)
+
+
+# Python 3.12's sys.monitoring, where available, unless CELLPIPE_TRACER=settrace asks for the older mechanism.
+_MONITORING = hasattr(sys, "monitoring") and os.environ.get("CELLPIPE_TRACER", "") != "settrace"
+_MONITOR = 4  # a tool id not reserved for debuggers, coverage, profilers or optimizers
+
+
+def _is_builtin(name: str) -> bool:
+    return hasattr(builtins, name)
 
 
 def _live_names(namespace: dict, ignored: set) -> dict:
