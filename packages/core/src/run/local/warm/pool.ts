@@ -94,7 +94,8 @@ export class WarmPool {
     };
     this.server.on('error', (error) => onStop(`cannot start Python '${options.python}': ${error.message}`));
     this.server.on('close', (code, signal) => onStop(signal ? `killed by ${signal}` : `exit code ${code}`));
-    this.idle();
+    // Until it is ready the pool is awaited: it must keep the engine's process alive till then.
+    void this.ready.then(() => this.idle());
   }
 
   /** Asks the pool to import these modules (once each), in the background. */
@@ -126,10 +127,10 @@ export class WarmPool {
         connection.pipe(stream);
       });
     });
-    await new Promise<void>((resolve, reject) => listener.once('error', reject).listen(socketPath, resolve)).catch(
-      (error: Error) => (this.stopped ??= `cannot listen on ${socketPath}: ${error.message}`),
+    const listenError = await new Promise<Error | undefined>((resolve) =>
+      listener.once('error', resolve).listen(socketPath, () => resolve(undefined)),
     );
-    if (!listener.listening) return { refused: this.stopped ?? 'cannot listen for the step' };
+    if (listenError) return { refused: `cannot listen on ${socketPath}: ${listenError.message}` };
 
     let deliverExit: (exit: Exit) => void = () => undefined;
     const exit = new Promise<Exit>((resolve) => (deliverExit = resolve));
@@ -160,6 +161,7 @@ export class WarmPool {
   close(): void {
     this.stopped ??= 'the warm pool was closed';
     this.server.stdin?.end();
+    rmSync(this.socketDir, { recursive: true, force: true });
   }
 
   private send(request: Record<string, unknown>): void {
