@@ -12,3 +12,4 @@ export { ArgoBackend, cancelWorkflow, type ArgoBackendOptions, type ArgoRunHandl
 export { listArgoRuns, readArgoLogs, retryArgoRun, type ArgoRunSummary } from './run/argo/operations.js';
 export { ClusterError } from './run/argo/errors.js';
 export { ClientNodeKube, loadKubeConfig, type KubeApi, type KubeTarget } from './run/argo/kube.js';
+export { prepareSubmission, type Submission } from './run/argo/submission.js';
