@@ -52,7 +52,6 @@ const pipelineIcon = new LabIcon({
 /** Settings as the schema declares them (schema/plugin.json). */
 interface ICellpipeSettings {
   backend: 'local' | 'argo';
-  python: string;
   jobs: number;
   cache: boolean;
   kubeContext: string;
@@ -241,7 +240,6 @@ const plugin: JupyterFrontEndPlugin<void> = {
           backend: settings.backend,
           jobs: settings.jobs,
           cache: settings.cache,
-          ...(settings.python ? { python: settings.python } : {}),
           ...(parameters && Object.keys(parameters).length > 0 ? { parameters } : {}),
           ...(settings.backend === 'argo'
             ? { kubeContext: settings.kubeContext, namespace: settings.namespace, image: settings.image }
@@ -481,7 +479,6 @@ namespace Private {
   export function defaults(): ICellpipeSettings {
     return {
       backend: 'local',
-      python: '',
       jobs: 2,
       cache: true,
       kubeContext: '',

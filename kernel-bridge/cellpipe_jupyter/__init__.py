@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from .config import Cellpipe
 from .engine import Engine
 from .handlers import RunHub, setup_handlers
 
-__all__ = ["Engine", "RunHub"]
+__all__ = ["Cellpipe", "Engine", "RunHub"]
 
 
 def _jupyter_server_extension_points() -> list[dict[str, str]]:
@@ -15,7 +16,8 @@ def _jupyter_server_extension_points() -> list[dict[str, str]]:
 
 
 def _load_jupyter_server_extension(server_app: Any) -> None:
+    settings = Cellpipe(parent=server_app)
     engine = Engine()
-    hub = RunHub(engine, server_app.root_dir)
+    hub = RunHub(engine, server_app.root_dir, python=settings.python)
     setup_handlers(server_app.web_app, hub)
     server_app.log.info("cellpipe: endpoints registered under %scellpipe/", server_app.base_url)

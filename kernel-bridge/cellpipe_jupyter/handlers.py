@@ -4,29 +4,45 @@ from __future__ import annotations
 
 import json
 import re
-import sys
+from collections import OrderedDict
 from pathlib import Path
 from typing import Any
 
+from jupyter_core.utils import ensure_async
+from jupyter_server.auth.decorator import authorized
 from jupyter_server.base.handlers import APIHandler, JupyterHandler
+from jupyter_server.base.websocket import WebSocketMixin
 from jupyter_server.utils import url_path_join
 from tornado import web, websocket
 
 from .engine import Engine, EngineError
 
 RUN_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
-MAX_LOG_CHARS = 2_000_000
+# The tail of each step log a logs request returns; the whole file stays in the run record.
+MAX_LOG_BYTES = 2_000_000
+# Runs whose notebook the server remembers (for logs without a path); the records on disk hold the rest.
+MAX_REMEMBERED_RUNS = 500
+# jupyter_server's authorization resource for every cellpipe endpoint (`read`, `write`, `execute`).
+AUTH_RESOURCE = "cellpipe"
 
 
 class RunHub:
-    """What the server remembers about runs it started: notebook, state and logs; relays events to sockets."""
+    """Which notebook each recent run belongs to; relays events to sockets. Logs stay on disk, not in memory."""
 
-    def __init__(self, engine: Engine, root_dir: str) -> None:
+    def __init__(self, engine: Engine, root_dir: str, python: str) -> None:
         self.engine = engine
         self.root = Path(root_dir).resolve()
+        self.python = python
         self.sockets: set[EventsSocket] = set()
-        self.live: dict[str, dict[str, Any]] = {}
+        self.live: OrderedDict[str, dict[str, Any]] = OrderedDict()
         engine.add_listener(self.on_event)
+
+    def remember(self, run_id: str) -> dict[str, Any]:
+        run = self.live.setdefault(run_id, {"state": "running"})
+        self.live.move_to_end(run_id)
+        while len(self.live) > MAX_REMEMBERED_RUNS:
+            self.live.popitem(last=False)
+        return run
 
     def notebook_file(self, relative: str) -> Path:
         """The notebook at a contents-API path, refused when it escapes the server root or is not a notebook."""
@@ -48,24 +64,22 @@ class RunHub:
             return absolute
 
     def on_event(self, event: dict[str, Any]) -> None:
-        run = self.live.setdefault(str(event.get("runId")), {"logs": [], "size": 0, "state": "running"})
         kind = event.get("type")
         if kind == "run-started":
+            run = self.remember(str(event.get("runId")))
             run["startedAt"] = event.get("time")
-        elif kind == "step-log" and run["size"] < MAX_LOG_CHARS:
-            text = str(event.get("text", ""))
-            run["logs"].append((str(event.get("step")), text))
-            run["size"] += len(text)
+            run["notebookPath"] = self.relative(str(event.get("notebook", "")))
         elif kind == "run-finished":
+            run = self.remember(str(event.get("runId")))
             run["state"] = event.get("state")
-            run["elapsedMs"] = event.get("elapsedMs")
-            run["metrics"] = event.get("metrics")
         message = json.dumps({"event": event})
         for socket in list(self.sockets):
             socket.send(message)
 
 
 class CellpipeHandler(APIHandler):
+    auth_resource = AUTH_RESOURCE
+
     @property
     def hub(self) -> RunHub:
         return self.settings["cellpipe_hub"]
@@ -81,6 +95,7 @@ class CellpipeHandler(APIHandler):
 
 class RunsHandler(CellpipeHandler):
     @web.authenticated
+    @authorized
     async def get(self) -> None:
         path = self.get_query_argument("path", "")
         try:
@@ -93,14 +108,16 @@ class RunsHandler(CellpipeHandler):
         runs = [summary(record, self.hub) for record in (result or {}).get("runs", [])]
         self.reply(200, {"runs": runs})
 
+    # Starting a run executes the notebook's code on the server, as a kernel does.
     @web.authenticated
+    @authorized("execute")
     async def post(self) -> None:
         try:
             body = json.loads(self.request.body or b"{}")
             if not isinstance(body, dict):
                 raise ValueError("request body: expected a JSON object")
             notebook = self.hub.notebook_file(body.get("path", ""))
-            params = run_params(body, notebook)
+            params = run_params(body, notebook, self.hub.python)
         except (ValueError, json.JSONDecodeError) as error:
             return self.fail(400, str(error))
         try:
@@ -108,13 +125,14 @@ class RunsHandler(CellpipeHandler):
         except EngineError as error:
             return self.fail(400 if error.kind == "input" else 500, str(error))
         run_id = str(result["runId"])
-        run = self.hub.live.setdefault(run_id, {"logs": [], "size": 0, "state": "running"})
+        run = self.hub.remember(run_id)
         run["notebookPath"] = self.hub.relative(str(notebook))
         self.reply(201, {"runId": run_id})
 
 
 class CancelHandler(CellpipeHandler):
     @web.authenticated
+    @authorized
     async def post(self, run_id: str) -> None:
         if not RUN_ID.match(run_id):
             return self.fail(400, f"runId: '{run_id}' is not a run id")
@@ -129,6 +147,7 @@ class LatestRunHandler(CellpipeHandler):
     """The latest run record of a notebook, so a reloaded page can put results back on its cells (by cell id)."""
 
     @web.authenticated
+    @authorized
     async def get(self) -> None:
         try:
             notebook = self.hub.notebook_file(self.get_query_argument("path", ""))
@@ -148,6 +167,7 @@ class CompileHandler(CellpipeHandler):
     """The saved notebook compiled to Argo Workflow or KFP YAML, for the editor's export commands."""
 
     @web.authenticated
+    @authorized
     async def post(self) -> None:
         try:
             body = json.loads(self.request.body or b"{}")
@@ -168,36 +188,40 @@ class CompileHandler(CellpipeHandler):
 
 class LogsHandler(CellpipeHandler):
     @web.authenticated
+    @authorized
     async def get(self, run_id: str) -> None:
         if not RUN_ID.match(run_id):
             return self.fail(400, f"runId: '{run_id}' is not a run id")
-        live = self.hub.live.get(run_id)
-        if live and live["logs"]:
-            return self.reply(200, {"text": join_logs(live["logs"])})
-        path = self.get_query_argument("path", "") or (live or {}).get("notebookPath", "")
+        path = self.get_query_argument("path", "") or self.hub.live.get(run_id, {}).get("notebookPath", "")
         try:
             notebook = self.hub.notebook_file(path)
         except ValueError as error:
-            return self.fail(404, f"run '{run_id}': no logs in memory and {error}")
+            return self.fail(404, f"run '{run_id}': {error}")
         self.reply(200, {"text": read_record_logs(notebook, run_id)})
 
 
-class EventsSocket(websocket.WebSocketHandler, JupyterHandler):
-    """Every run event, as `{"event": RunEvent}` text frames; refused without a logged-in user."""
+class EventsSocket(WebSocketMixin, websocket.WebSocketHandler, JupyterHandler):
+    """Every run event, as `{"event": RunEvent}` text frames, for users who may read cellpipe runs.
+
+    The origin is checked by jupyter_server's WebSocketMixin (same host, or the server's allow_origin settings).
+    """
+
+    auth_resource = AUTH_RESOURCE
 
     @property
     def hub(self) -> RunHub:
         return self.settings["cellpipe_hub"]
 
     async def get(self, *args: Any, **kwargs: Any) -> None:
-        if self.current_user is None:
+        user = self.current_user
+        if user is None:
             raise web.HTTPError(403, "cellpipe events: not authenticated")
+        if not await ensure_async(self.authorizer.is_authorized(self, user, "read", AUTH_RESOURCE)):
+            raise web.HTTPError(403, "cellpipe events: not authorized to read cellpipe runs")
         await super().get(*args, **kwargs)
 
-    def check_origin(self, origin: str) -> bool:
-        return JupyterHandler.check_origin(self, origin)
-
     def open(self, *args: Any, **kwargs: Any) -> None:
+        super().open(*args, **kwargs)
         self.hub.sockets.add(self)
 
     def on_close(self) -> None:
@@ -213,13 +237,11 @@ class EventsSocket(websocket.WebSocketHandler, JupyterHandler):
             self.hub.sockets.discard(self)
 
 
-def run_params(body: dict[str, Any], notebook: Path) -> dict[str, Any]:
+def run_params(body: dict[str, Any], notebook: Path, python: str) -> dict[str, Any]:
     """The engine's `run` params from a request body, each field type-checked with a one-line error."""
-    params: dict[str, Any] = {"notebookPath": str(notebook)}
-    python = body.get("python") or sys.executable
-    if not isinstance(python, str):
-        raise ValueError("python: expected a string")
-    params["python"] = python
+    if "python" in body:
+        raise ValueError("python: set on the server (c.Cellpipe.python), not by a request")
+    params: dict[str, Any] = {"notebookPath": str(notebook), "python": python}
     if "jobs" in body:
         jobs = body["jobs"]
         if not isinstance(jobs, int) or isinstance(jobs, bool) or not 1 <= jobs <= 64:
@@ -260,17 +282,6 @@ def summary(record: dict[str, Any], hub: RunHub) -> dict[str, Any]:
     }
 
 
-def join_logs(lines: list[tuple[str, str]]) -> str:
-    out: list[str] = []
-    current = None
-    for step, text in lines:
-        if step != current:
-            out.append(f"── {step} ──\n")
-            current = step
-        out.append(text)
-    return "".join(out)
-
-
 def read_record_logs(notebook: Path, run_id: str) -> str:
     """Logs of a past run from its record folder (`<notebook dir>/.cellpipe/runs/<runId>/`)."""
     run_dir = notebook.parent / ".cellpipe" / "runs" / run_id
@@ -287,8 +298,19 @@ def read_record_logs(notebook: Path, run_id: str) -> str:
                 continue
             file = (run_dir / relative).resolve()
             if run_dir.resolve() in file.parents and file.is_file():
-                parts.append(file.read_text(errors="replace")[-MAX_LOG_CHARS:])
+                parts.append(read_tail(file, MAX_LOG_BYTES))
     return "".join(parts)
+
+
+def read_tail(file: Path, limit: int) -> str:
+    """The last `limit` bytes of a log file, read without loading the rest; says how much was left out."""
+    with file.open("rb") as stream:
+        size = stream.seek(0, 2)
+        stream.seek(max(0, size - limit))
+        tail = stream.read(limit).decode(errors="replace")
+    if size <= limit:
+        return tail
+    return f"[{size - limit} earlier bytes are in the run record's {file.name}]\n{tail}"
 
 
 def setup_handlers(web_app: Any, hub: RunHub) -> None:
