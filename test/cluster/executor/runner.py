@@ -54,8 +54,12 @@ class PodRunner(threading.Thread):
     def run(self):
         try:
             self._run()
-        except Exception:  # one broken pod must not stop the stand-in
+        except Exception:  # one broken pod must not stop the stand-in, nor hang its Workflow
             log(f"{self.pod.name}: {traceback.format_exc()}")
+            try:
+                self._finish(1)
+            except Exception as error:
+                log(f"{self.pod.name}: could not end the pod: {error}")
 
     def _run(self):
         os.makedirs(self.root, exist_ok=True)
