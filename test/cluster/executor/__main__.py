@@ -6,7 +6,7 @@ import time
 
 from .kube import ApiError, Kube
 from .pod import LABEL_WORKFLOW, StepPod
-from .runner import PodRunner, log
+from .runner import LABEL_COMPLETED, PodRunner, log
 
 
 def main():
@@ -32,7 +32,8 @@ def main():
     log("executor stand-in watching pods in", args.namespace)
     while True:
         try:
-            items = kube.list_pods(LABEL_WORKFLOW)
+            # Pods of finished nodes carry completed=true: leaving them out keeps each poll small.
+            items = kube.list_pods(f"{LABEL_WORKFLOW},{LABEL_COMPLETED}!=true")
         except (ApiError, OSError) as error:
             log("listing pods failed:", error)
             time.sleep(2)
@@ -50,6 +51,7 @@ def main():
                 runner = runners[pod.name] = PodRunner(kube, pod, args.pods_dir, args.step_python)
                 runner.start()
             runner.update(pod)
+        # Gone from the list: deleted, or its node is done (completed=true), e.g. when the Workflow is shut down.
         for name in list(runners):
             if name not in present:
                 runners.pop(name).stop()

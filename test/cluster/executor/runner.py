@@ -36,16 +36,16 @@ class PodRunner(threading.Thread):
         self.errors = []
 
     def update(self, pod):
-        """The latest state of the pod from the API: Running starts main; deletion or shutdown stops it."""
+        """The latest state of the pod from the API: Running starts main; deletion stops it."""
         self.pod = pod
-        labels = pod.raw["metadata"].get("labels") or {}
-        if pod.raw["metadata"].get("deletionTimestamp") or labels.get(LABEL_COMPLETED) == "true":
+        if pod.raw["metadata"].get("deletionTimestamp"):
             self.stop()
         elif pod.phase == "Running":
             self.running.set()
 
     def stop(self):
-        """What the kubelet does to a deleted pod, and Argo's signal on shutdown: SIGTERM to main."""
+        """What the kubelet does to a deleted pod, and (approximately) Argo's signal on shutdown, when the
+        controller marks a still running pod's node done: SIGTERM to main."""
         self.stopped.set()
         self.running.set()
         if self.process and self.process.poll() is None:
