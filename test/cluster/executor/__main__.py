@@ -5,8 +5,8 @@ import sys
 import time
 
 from .kube import ApiError, Kube
-from .pod import LABEL_WORKFLOW, StepPod
-from .runner import LABEL_COMPLETED, PodRunner, log
+from .pod import LABEL_COMPLETED, LABEL_WORKFLOW, StepPod
+from .runner import PodRunner, log
 
 
 def main():

@@ -4,6 +4,7 @@ import json
 from .kube import ApiError
 
 LABEL_WORKFLOW = "workflows.argoproj.io/workflow"
+LABEL_COMPLETED = "workflows.argoproj.io/completed"
 ANNOTATION_NODE_ID = "workflows.argoproj.io/node-id"
 EMISSARY = "/var/run/argo/argoexec"
 

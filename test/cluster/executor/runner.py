@@ -14,7 +14,6 @@ from .filesystem import PodFilesystem
 from .kube import ApiError
 
 ANNOTATION_EXIT_CODE = "executor-standin.cellpipe.local/exit-code"
-LABEL_COMPLETED = "workflows.argoproj.io/completed"
 SYSTEM_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 PACKAGE_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
