@@ -1,9 +1,9 @@
 """The three WorkflowTaskResult calls argoexec's wait container makes (workflow/executor/taskresult.go, v3.7.12)."""
 from .kube import ApiError
+from .pod import LABEL_WORKFLOW
 
 GROUP_VERSION = "argoproj.io/v1alpha1"
-LABEL_WORKFLOW = "workflows.argoproj.io/workflow"
-LABEL_COMPLETED = "workflows.argoproj.io/report-outputs-completed"
+LABEL_REPORTED = "workflows.argoproj.io/report-outputs-completed"
 
 
 def _path(kube, pod):
@@ -17,7 +17,7 @@ def initialize(kube, pod):
         "kind": "WorkflowTaskResult",
         "metadata": {
             "name": pod.node_id,
-            "labels": {LABEL_WORKFLOW: pod.workflow, LABEL_COMPLETED: "false"},
+            "labels": {LABEL_WORKFLOW: pod.workflow, LABEL_REPORTED: "false"},
             "ownerReferences": [
                 {"apiVersion": GROUP_VERSION, "kind": "Workflow", "name": pod.workflow, "uid": pod.workflow_uid}
             ],
@@ -37,4 +37,4 @@ def report(kube, pod, outputs):
 
 def finalize(kube, pod):
     """FinalizeOutput: mark the result complete, so the controller takes the node's outputs from it."""
-    kube.merge_patch(_path(kube, pod), {"metadata": {"labels": {LABEL_COMPLETED: "true"}}})
+    kube.merge_patch(_path(kube, pod), {"metadata": {"labels": {LABEL_REPORTED: "true"}}})
