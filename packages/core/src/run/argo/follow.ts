@@ -130,6 +130,7 @@ export class WorkflowFollower {
       this.emit({ type: 'step-state', step, state: snapshot.state, elapsedMs: snapshot.elapsedMs });
       return;
     }
+    track.follower?.wake();
     track.finalizing = this.finalizeStep(step, track, snapshot);
   }
 

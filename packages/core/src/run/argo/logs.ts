@@ -24,6 +24,7 @@ export class PodLogFollower {
   private stopped = false;
   private connection?: { abort(): void };
   private lastTime = '';
+  private wakeUp?: () => void;
   private seenAtLastTime = 0;
 
   constructor(
@@ -69,12 +70,12 @@ export class PodLogFollower {
           continue;
         }
         this.resumes++;
-        await delay(this.options.retryDelayMs ?? 500);
+        await this.sleep(this.options.retryDelayMs ?? 500);
       } catch (error) {
         const problem = this.problem(error);
         if (problem.retry && !finished && Date.now() - started < (this.options.maxWaitMs ?? 600_000)) {
           attempt++;
-          await delay(Math.min(5000, (this.options.retryDelayMs ?? 500) * attempt));
+          await this.sleep(Math.min(5000, (this.options.retryDelayMs ?? 500) * attempt));
           continue;
         }
         this.options.onProblem(problem.message);
@@ -86,6 +87,22 @@ export class PodLogFollower {
   stop(): void {
     this.stopped = true;
     this.connection?.abort();
+    this.wake();
+  }
+
+  /** Ends a wait between attempts now: the container has ended, so its log can be read to the end at once. */
+  wake(): void {
+    this.wakeUp?.();
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(resolve, ms);
+      this.wakeUp = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
   }
 
   /** The kubelet's answers, in one line: no log yet (try again while the container starts) or the pod gone. */
@@ -104,8 +121,4 @@ export class PodLogFollower {
 
 function wholeSecond(time: string): string {
   return `${time.slice(0, 19)}Z`;
-}
-
-function delay(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }
