@@ -170,14 +170,22 @@ def pipeline(nb_path, work, probe_dir, python):
 
 
 def nondeterministic(first, second):
-    """(label, name) pairs whose digest differs between two top-to-bottom runs, or that only one run has."""
+    """(label, name, part) triples whose digest differs between two top-to-bottom runs, or that one run lacks."""
     unstable = set()
     for label in set(first) | set(second):
         a, b = first.get(label, {}), second.get(label, {})
         for name in set(a) | set(b):
-            if a.get(name) != b.get(name):
-                unstable.add((label, name))
+            parts_a, parts_b = a.get(name, {}), b.get(name, {})
+            for part in set(parts_a) | set(parts_b) | {""}:
+                if parts_a.get(part) != parts_b.get(part):
+                    unstable.add((label, name, part))
     return unstable
+
+
+def differing_parts(got, expected):
+    """The innermost parts (paths) whose digests differ: a part differs whenever one inside it does."""
+    differ = {part for part in set(got) | set(expected) | {""} if got.get(part) != expected.get(part)}
+    return [p for p in differ if not any(q != p and q.startswith(p + "/") for q in differ)]
 
 
 def differences(pipeline_probes, reference, unstable):
@@ -185,11 +193,13 @@ def differences(pipeline_probes, reference, unstable):
     found = []
     for label, names in sorted(pipeline_probes.items()):
         expected = reference.get(label, {})
-        for name, value in sorted(names.items()):
-            if (label, name) in unstable:
-                continue
-            if expected.get(name) != value:
-                found.append({"probe": label, "name": name, "absentTopToBottom": name not in expected})
+        for name, parts in sorted(names.items()):
+            if (label, name, "") not in unstable or name in expected:
+                real = [p for p in differing_parts(parts, expected.get(name, {})) if (label, name, p) not in unstable]
+                if real:
+                    found.append(
+                        {"probe": label, "name": name, "parts": sorted(real)[:5], "absentTopToBottom": name not in expected}
+                    )
     return found
 
 
@@ -231,7 +241,7 @@ def run_notebook(name, groupings, python):
         reference = runs[0][0]
         unstable = nondeterministic(runs[0][0], runs[1][0])
         result["topToBottomSeconds"] = runs[0][1]
-        result["nondeterministic"] = sorted({name for _, name in unstable})
+        result["nondeterministic"] = sorted({name for _, name, part in unstable if part == ""})
         for per_step in groupings:
             tagged, last_cells = grouped(nb, per_step)
             probed = with_probes(tagged, set(last_cells))
@@ -301,7 +311,10 @@ def markdown(results, groupings):
                 f"| {r['notebook']} | {r['codeCells']} | {r['topToBottomSeconds']:.1f} | {per_step} | {e['steps']} | {OUTCOME_TEXT[e['outcome']]} | {e['seconds']:.1f} | {e['ratio']:.2f} |"
             )
             if e.get("detail") or e["differences"]:
-                names = ", ".join(f"`{d['name']}` after cell {int(d['probe'][1:]) + 1}" for d in e["differences"][:6])
+                names = ", ".join(
+                    f"`{d['name']}{d['parts'][0] if d['parts'] else ''}` after cell {int(d['probe'][1:]) + 1}"
+                    for d in e["differences"][:6]
+                )
                 more = f" and {len(e['differences']) - 6} more" if len(e["differences"]) > 6 else ""
                 text = e.get("detail", "")
                 if names:

@@ -16,143 +16,139 @@ import types
 
 _MAX_DEPTH = 8
 _MAX_NODES = 200_000
+# Parts of a value recorded separately (path -> digest) down to this depth, for containers this small: a part
+# that differs between two top-to-bottom runs (a timestamp inside a fit result) then excludes only that part.
+_PART_DEPTH = 4
+_PART_FANOUT = 64
 _ADDRESS = re.compile(r" at 0x[0-9a-fA-F]+")
 # IPython's own names in a kernel namespace; they are not notebook variables.
 _KERNEL_NAMES = {"In", "Out", "get_ipython", "exit", "quit", "open"}
 
 
-class _Digest:
+class _Walk:
+    """A Merkle digest: a node's digest covers its type, its own data and its children's digests."""
+
     def __init__(self):
-        self._hash = hashlib.sha256()
-        self._nodes = 0
-        self._path = set()
+        self.nodes = 0
         self.truncated = False
+        self.parts = {}
+        self._path = set()
 
-    def hexdigest(self):
-        return self._hash.hexdigest()
-
-    def _feed(self, *parts):
-        for part in parts:
-            data = part if isinstance(part, bytes) else str(part).encode("utf-8", "surrogatepass")
-            self._hash.update(len(data).to_bytes(8, "little"))
-            self._hash.update(data)
-
-    def visit(self, value, depth=0):
-        self._nodes += 1
-        if self._nodes > _MAX_NODES or depth > _MAX_DEPTH:
+    def digest(self, value, path="", depth=0):
+        self.nodes += 1
+        if self.nodes > _MAX_NODES or depth > _MAX_DEPTH:
             self.truncated = True
-            self._feed("cut")
-            return
+            return _hash("cut")
         kind = type(value)
         if value is None or kind in (bool, int, str, bytes, complex):
-            self._feed(kind.__name__, repr(value))
-        elif kind is float:
-            self._feed("float", repr(value) if not math.isnan(value) else "nan")
-        elif isinstance(value, (types.ModuleType, types.FunctionType, types.BuiltinFunctionType, type)):
+            return _hash(kind.__name__, repr(value))
+        if kind is float:
+            return _hash("float", "nan" if math.isnan(value) else repr(value))
+        if isinstance(value, type) or (callable(value) and hasattr(value, "__qualname__")):
             # Code is re-executed in every step, not transferred: its name is what must match.
-            self._feed("code", getattr(value, "__module__", ""), getattr(value, "__qualname__", value.__name__))
-        elif id(value) in self._path:
-            self._feed("cycle")
-        else:
-            self._path.add(id(value))
-            try:
-                self._container(value, kind, depth)
-            finally:
-                self._path.discard(id(value))
-
-    def _container(self, value, kind, depth):
-        module = kind.__module__ or ""
-        name = f"{module}.{kind.__qualname__}"
-        self._feed("type", name)
-        if module.startswith("matplotlib"):
-            return  # figures and artists hold renderer state that differs from one draw to the next
-        if module.startswith("numpy") and _numpy(self, value, depth):
-            return
-        if module.startswith("pandas") and _pandas(self, value, depth):
-            return
-        if isinstance(value, (list, tuple)):
-            self._feed(len(value))
-            for item in value:
-                self.visit(item, depth + 1)
-        elif isinstance(value, dict):
-            self._feed(len(value))
-            for key, item in value.items():
-                self.visit(key, depth + 1)
-                self.visit(item, depth + 1)
-        elif isinstance(value, (set, frozenset)):
-            self._feed(len(value), *sorted(_single(item) for item in value))
-        elif hasattr(value, "getstate") and hasattr(value, "random") and module == "random":
-            self.visit(value.getstate(), depth + 1)
-        else:
-            self._attributes(value, depth)
-
-    def _attributes(self, value, depth):
-        state = getattr(value, "__dict__", None)
-        slots = [s for cls in type(value).__mro__ for s in getattr(cls, "__slots__", ()) if isinstance(s, str)]
-        if state is None and not slots:
-            self._feed("repr", _ADDRESS.sub("", _safe_repr(value)))
-            return
-        items = dict(state or {})
-        for slot in slots:
-            if slot not in items and slot not in ("__dict__", "__weakref__") and hasattr(value, slot):
-                items[slot] = getattr(value, slot)
-        for key in sorted(items, key=str):
-            self._feed(key)
-            self.visit(items[key], depth + 1)
+            return _hash("code", getattr(value, "__module__", ""), value.__qualname__)
+        if isinstance(value, types.ModuleType):
+            return _hash("module", value.__name__)
+        if id(value) in self._path:
+            return _hash("cycle")
+        self._path.add(id(value))
+        try:
+            own, children = _parts_of(value, kind)
+            keep = depth < _PART_DEPTH and len(children) <= _PART_FANOUT
+            child_digests = []
+            for key, child in children:
+                child_path = f"{path}/{key}"
+                child_digest = self.digest(child, child_path, depth + 1)
+                if keep:
+                    self.parts[child_path] = child_digest.hex()
+                child_digests.append(_hash(key, child_digest))
+            return _hash(*own, *child_digests)
+        finally:
+            self._path.discard(id(value))
 
 
-def _numpy(digest, value, depth):
+def _hash(*parts):
+    sha = hashlib.sha256()
+    for part in parts:
+        data = part if isinstance(part, bytes) else str(part).encode("utf-8", "surrogatepass")
+        sha.update(len(data).to_bytes(8, "little"))
+        sha.update(data)
+    return sha.digest()
+
+
+def _parts_of(value, kind):
+    """(the node's own data, its (key, child) pairs) for one value."""
+    module = kind.__module__ or ""
+    own = ["type", f"{module}.{kind.__qualname__}"]
+    if module.startswith("matplotlib"):
+        return own, []  # figures and artists hold renderer state that differs from one draw to the next
+    if module.startswith("numpy"):
+        found = _numpy(value)
+        if found is not None:
+            return own + found[0], found[1]
+    if module.startswith("pandas"):
+        found = _pandas(value)
+        if found is not None:
+            return own + found[0], found[1]
+    if isinstance(value, (list, tuple)):
+        return own + [len(value)], list(enumerate(value))
+    if isinstance(value, dict):
+        children = []
+        for position, (key, item) in enumerate(value.items()):
+            children.append((f"k{position}", key))
+            children.append((_key(key, position), item))
+        return own + [len(value)], children
+    if isinstance(value, (set, frozenset)):
+        return own + [len(value)] + sorted(_single(item) for item in value), []
+    if module == "random" and hasattr(value, "getstate"):
+        return own, [("state", value.getstate())]
+    state = getattr(value, "__dict__", None)
+    slots = [s for cls in kind.__mro__ for s in getattr(cls, "__slots__", ()) if isinstance(s, str)]
+    if not isinstance(state, dict) and not slots:
+        return own + ["repr", _ADDRESS.sub("", _safe_repr(value))], []
+    items = dict(state or {})
+    for slot in slots:
+        if slot not in items and slot not in ("__dict__", "__weakref__") and hasattr(value, slot):
+            items[slot] = getattr(value, slot)
+    return own, [(str(key), items[key]) for key in sorted(items, key=str)]
+
+
+def _key(key, position):
+    return str(key) if isinstance(key, (str, int)) else f"v{position}"
+
+
+def _numpy(value):
     import numpy as np
 
     if isinstance(value, np.ndarray):
-        digest._feed(value.dtype.str, value.shape)
+        own = [value.dtype.str, value.shape]
         if value.dtype.hasobject:
-            digest._feed(len(value.ravel()))
-            for item in value.ravel():
-                digest.visit(item, depth + 1)
-        else:
-            digest._feed(np.ascontiguousarray(value).tobytes())
-        return True
+            return own, list(enumerate(value.ravel()))
+        return own + [np.ascontiguousarray(value).tobytes()], []
     if isinstance(value, np.generic):
-        digest._feed(value.dtype.str, np.asarray(value).tobytes())
-        return True
+        return [value.dtype.str, np.asarray(value).tobytes()], []
     if isinstance(value, np.random.RandomState):
-        digest.visit(value.get_state(legacy=False), depth + 1)
-        return True
+        return [], [("state", value.get_state(legacy=False))]
     if isinstance(value, np.random.Generator):
-        digest.visit(value.bit_generator.state, depth + 1)
-        return True
-    return False
+        return [], [("state", value.bit_generator.state)]
+    return None
 
 
-def _pandas(digest, value, depth):
+def _pandas(value):
     import pandas as pd
 
     if isinstance(value, pd.DataFrame):
-        digest._feed(value.shape)
-        _pandas(digest, value.index, depth)
-        _pandas(digest, value.columns, depth)
-        for position in range(value.shape[1]):
-            column = value.iloc[:, position]
-            digest._feed(str(column.dtype))
-            digest.visit(column.to_numpy(), depth + 1)
-        return True
+        columns = [(f"col{i}", value.iloc[:, i]) for i in range(value.shape[1])]
+        return [value.shape], [("index", value.index), ("columns", value.columns)] + columns
     if isinstance(value, pd.Series):
-        digest._feed(str(value.dtype), repr(value.name))
-        _pandas(digest, value.index, depth)
-        digest.visit(value.to_numpy(), depth + 1)
-        return True
+        return [str(value.dtype), repr(value.name)], [("index", value.index), ("values", value.to_numpy())]
     if isinstance(value, pd.Index):
-        digest._feed(type(value).__name__, str(value.dtype), repr(value.names))
-        digest.visit(value.to_numpy(), depth + 1)
-        return True
-    return False
+        return [type(value).__name__, str(value.dtype), repr(value.names)], [("values", value.to_numpy())]
+    return None
 
 
 def _single(value):
-    inner = _Digest()
-    inner.visit(value)
-    return inner.hexdigest()
+    return _Walk().digest(value).hex()
 
 
 def _safe_repr(value):
@@ -163,13 +159,13 @@ def _safe_repr(value):
 
 
 def digest_value(value):
-    """The digest of one value: its hex SHA-256, suffixed with '~' when the walk was cut short."""
-    walk = _Digest()
+    """{"": digest of the whole value, "/path": digest of a part, ...}; '~' marks a walk that was cut short."""
+    walk = _Walk()
     try:
-        walk.visit(value)
+        whole = walk.digest(value).hex()
     except Exception as error:  # an attribute that raises on access: the digest names the failure instead
-        return f"error:{type(error).__name__}"
-    return walk.hexdigest() + ("~" if walk.truncated else "")
+        return {"": f"error:{type(error).__name__}"}
+    return {"": whole + ("~" if walk.truncated else ""), **walk.parts}
 
 
 def variables(namespace):

@@ -61,7 +61,9 @@ function ensureOwn() {
 }
 
 const python = tryShared() ? join(sharedVenv, 'bin', 'python') : ensureOwn();
-if (!run('npx', ['tsc', '-b', 'packages/core', 'packages/cli'])) fail('building the CLI failed');
+// The same lock as test/cliHarness.ts: builds started by jest workers and by this script do not overlap.
+if (!run('flock', ['/tmp/cellpipe-tsc.lock', 'npx', 'tsc', '-b', 'packages/core', 'packages/cli']))
+  fail('building the CLI failed');
 const args = process.argv.slice(2);
 const corpusArgs =
   args.length > 0 ? args : ['--markdown', join(here, 'RESULTS.md'), '--json', join(here, '.results.json')];
