@@ -41,10 +41,11 @@ export const FRESH_RESULT_METHODS: ReadonlySet<string> = new Set(
 export const RECEIVER_DEPENDENT_METHODS: ReadonlySet<string> = new Set(['add', 'sample']);
 
 /** What a value is, as far as method effects go, judged from how it was made. */
-export type ReceiverType = 'set' | 'list' | 'dict' | 'rng' | 'array';
+/** `array`: a pandas (or polars) value; `ndarray`: a numpy array, whose slices are views. */
+export type ReceiverType = 'set' | 'list' | 'dict' | 'rng' | 'array' | 'ndarray';
 
 /** Methods that change a receiver of each type (for `rng` every method but these readers). */
-const MUTATING_METHODS_OF: Record<Exclude<ReceiverType, 'rng' | 'array'>, ReadonlySet<string>> = {
+const MUTATING_METHODS_OF: Record<Exclude<ReceiverType, 'rng' | 'array' | 'ndarray'>, ReadonlySet<string>> = {
   set: new Set(
     'add update discard remove pop clear intersection_update difference_update symmetric_difference_update'.split(' '),
   ),
@@ -63,6 +64,7 @@ export function methodMutatesReceiver(type: ReceiverType | undefined, method: st
     case 'rng':
       return !RNG_READERS.has(method);
     case 'array':
+    case 'ndarray':
       return false;
     default:
       return true;

@@ -883,3 +883,22 @@ describe('files between steps', () => {
     expect(step(graph, 'e').after).toEqual(['b', 'd']);
   });
 });
+
+describe('numpy views', () => {
+  test('a view made in one step and changed in another, then the array read, is an error naming the cells', () => {
+    const graph = pipeline({
+      a: 'import numpy as np\na = np.arange(5)',
+      b: 'v = a[:2]',
+      c: 'v[0] = 99',
+      d: 'print(a)',
+    });
+    const error = graphErrors(graph).find((w) => w.code === 'view-state');
+    expect(error?.message).toMatch(/cell 4 .*'a' was changed through 'v', .* in cell 3 \(id cell-2\) line 1/);
+  });
+
+  test('a view changed in the step that made it changes the array, which travels from there', () => {
+    const graph = pipeline({ a: 'import numpy as np\na = np.arange(5)', b: 'v = a[:2]\nv[0] = 99', c: 'print(a)' });
+    expect(graphErrors(graph)).toEqual([]);
+    expect(inputs(graph, 'c')).toEqual(['a<-b:value']);
+  });
+});

@@ -138,6 +138,10 @@ namespace Private {
     private readonly fileReaders = new Map<string, Set<string>>();
     /** Classes changed after their definition: state a re-executed `class` statement would not have. */
     private readonly changedClasses = new Map<string, { cell: NotebookCell; line: number; step: string }>();
+    /** Names that may be numpy views of another array (`v = a[:2]`), by the array's name. */
+    private readonly views = new Map<string, string>();
+    /** Arrays a step changed through a view it loaded (a copy there): the change never reaches them. */
+    private readonly brokenViews = new Map<string, { view: string; cell: NotebookCell; line: number; step: string }>();
     /** The last step that used the global RNGs (`random`, `numpy.random`), whose state the next such step continues. */
     private lastRandomStep?: string;
     private current?: StepState;
@@ -383,6 +387,10 @@ namespace Private {
           const byValue = definition !== undefined && this.definedFromState(definition);
           if (byValue) this.valueFunctions.add(definition);
           const type = event.code ? undefined : this.typeOf(event.made);
+          this.views.delete(event.name);
+          const base = /^(?:of|call):([A-Za-z_]\w*)/.exec(event.made ?? '')?.[1];
+          if (base && base !== event.name && this.producers.get(base)?.type === 'ndarray')
+            this.views.set(event.name, base);
           const classes = event.code ? undefined : this.classesOf(located);
           if (event.module) this.useModule(event.module);
           return this.setProducer(event.name, {
@@ -402,6 +410,14 @@ namespace Private {
           return this.setProducer(event.name, { step: state.member.name, kind: 'value', deleted: true });
         case 'mutate': {
           const producer = this.producers.get(event.name);
+          const base = this.views.get(event.name);
+          if (base && producer?.step !== state.member.name)
+            this.brokenViews.set(base, {
+              view: event.name,
+              cell: located.cell,
+              line: event.line,
+              step: state.member.name,
+            });
           if (producer?.kind === 'class' && (event.how === '=' || (event.path ?? '').includes('.')))
             this.changedClasses.set(event.name, { cell: located.cell, line: event.line, step: state.member.name });
           if (producer?.module && event.path) {
@@ -502,7 +518,11 @@ namespace Private {
       const producer = this.producers.get(root);
       if (how === 'same') return producer?.type;
       if (how === 'of' || (how === 'call' && producer?.kind === 'value' && rest.length > 0))
-        return producer?.type === 'array' || producer?.type === 'rng' ? 'array' : undefined;
+        return producer?.type === 'rng'
+          ? 'ndarray'
+          : producer?.type === 'array' || producer?.type === 'ndarray'
+            ? producer.type
+            : undefined;
       if (how !== 'call') return undefined;
       if (!producer && rest.length === 0) return ModuleState.builtinType(root);
       if (producer?.kind !== 'module' || !producer.module) return undefined;
@@ -624,6 +644,7 @@ namespace Private {
         return;
       }
       if (producer.kind === 'class') this.checkClassState(name, line);
+      this.checkBrokenView(name, producer, line);
       if (producer.kind === 'module' && producer.module) this.useModule(producer.module);
       if (producer.step !== null && producer.step !== state.member.name) {
         if (!state.inputs.has(name)) state.inputs.set(name, { name, from: producer.step, kind: producer.kind });
@@ -638,6 +659,25 @@ namespace Private {
 
     private readsValues(located: Located): boolean {
       return located.statement.events.some((e) => e.op === 'read' && this.producers.get(e.name)?.kind === 'value');
+    }
+
+    /** Reading an array that another step changed through a loaded view: that step's change is not in it. */
+    private checkBrokenView(name: string, producer: Producer, line: number): void {
+      const broken = this.brokenViews.get(name);
+      const state = this.current;
+      const cell = this.cell;
+      if (!broken || !state || !cell || broken.step === state.member.name || producer.step !== broken.step) return;
+      const key = `view:${name}`;
+      if (state.reported.has(key)) return;
+      state.reported.add(key);
+      this.warnings.push({
+        code: 'view-state',
+        severity: 'error',
+        message: `${where(cell)}: line ${line}: '${name}' was changed through '${broken.view}', which may be a numpy view of it, in ${where(broken.cell)} line ${broken.line}, another step: views do not travel as views; tag these cells into one step or make '${broken.view}' a copy`,
+        cellId: cell.id,
+        cellIndex: cell.index,
+        line,
+      });
     }
 
     /** A class changed after its `class` statement (`Registry.items.append(…)`) cannot be re-executed elsewhere. */

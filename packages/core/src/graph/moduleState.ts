@@ -108,7 +108,8 @@ export class ModuleState<Statement extends { statement: StatementFacts } = { sta
       return 'rng';
     if (qualified === 'collections.deque') return 'list';
     if (/^collections\.(defaultdict|OrderedDict|Counter)$/.test(qualified)) return 'dict';
-    if (/^(pandas|numpy|polars)\./.test(qualified)) return 'array';
+    if (/^numpy\./.test(qualified)) return 'ndarray';
+    if (/^(pandas|polars)\./.test(qualified)) return 'array';
     return undefined;
   }
 }

@@ -29,7 +29,8 @@ export type WarningCode =
   | 'unknown-metric'
   | 'empty-step'
   | 'shell-command'
-  | 'class-state';
+  | 'class-state'
+  | 'view-state';
 
 export interface AnalysisWarning {
   code: WarningCode;
