@@ -11,6 +11,7 @@ dependency may cost a failed run, never a wrong number.
 
 import os
 
+from cellpipe import mapped
 from cellpipe.digest import digest
 
 CHECK_VARIABLE = "CELLPIPE_CHECK"
@@ -39,10 +40,19 @@ class UnchangedCheck:
         self._entries = entries
         self._namespace = namespace
         self._before = {}
+        # Arrays loaded as private maps of their files: compared with the file afterwards, never hashed.
+        self._mapped = {}
+
+    def names(self):
+        return {entry["name"] for entry in self._entries}
 
     def snapshot(self):
         for entry in self._entries:
-            self._before[entry["name"]] = self._state(entry["name"])
+            name = entry["name"]
+            if mapped.is_mapped(self._namespace.get(name)):
+                self._mapped[name] = self._namespace[name]
+            else:
+                self._before[name] = self._state(name)
 
     def _state(self, name):
         if name not in self._namespace:
@@ -53,15 +63,29 @@ class UnchangedCheck:
         """The error record of the first name the cells changed, or None; `cells` are (cell, code) pairs in order."""
         for entry in self._entries:
             name = entry["name"]
-            before = self._before.get(name, _ABSENT)
-            after = self._state(name)
+            if name in self._mapped:
+                before, after = self._mapped_states(name)
+            else:
+                before, after = self._before.get(name, _ABSENT), self._state(name)
+                # A value whose digest moves on its own (a cache filled on access) cannot be judged: not flagged.
+                if after not in (before, _ABSENT) and self._state(name) != after:
+                    continue
             if after == before:
-                continue
-            # A value whose digest moves on its own (a cache filled on access) cannot be judged: it is not flagged.
-            if after != _ABSENT and self._state(name) != after:
                 continue
             return _record(step, entry, before, after, cells)
         return None
+
+    def _mapped_states(self, name):
+        """(before, after) for a mapped array: equal unless the name now holds something else than its file."""
+        original = self._mapped[name]
+        if name not in self._namespace:
+            return "mapped", _ABSENT
+        current = self._namespace[name]
+        if current is original:
+            return ("mapped", "written") if mapped.changed(original) else ("mapped", "mapped")
+        # Rebound: the new value must equal the file's, read afresh in case the old array was written too.
+        pristine = mapped.reload(original)
+        return digest(pristine), digest(current)
 
 
 def _record(step, entry, before, after, cells):

@@ -577,10 +577,11 @@ def _entry(serializer, value, digest, size):
 # --- loading --------------------------------------------------------------------------------------
 
 
-def load(path, serializer, make_unpickler, key=None):
+def load(path, serializer, make_unpickler, key=None, mapped=False):
     """The value saved at `path`; `make_unpickler(file)` builds the Unpickler (it defines notebook classes on demand).
 
-    `key` (a manifest entry's `key`) names the member to return from a group file.
+    `key` (a manifest entry's `key`) names the member to return from a group file. `mapped` loads an array as a
+    private map of its file (`cellpipe.mapped`), so the run-time check can see what the step wrote into it.
     """
     if key is not None:
         return load_group(path, serializer, make_unpickler)[key]
@@ -589,6 +590,10 @@ def load(path, serializer, make_unpickler, key=None):
             import numpy
         except ImportError:
             raise LoadError("it was saved as a numpy array, and numpy is not installed here")
+        if mapped:
+            from cellpipe import mapped as mapped_arrays
+
+            return mapped_arrays.load_npy(path)
         return numpy.load(path, allow_pickle=False)
     if serializer == PARQUET:
         try:

@@ -14,7 +14,7 @@ import weakref
 import cellpipe
 from cellpipe import cells as cell_code
 from cellpipe import parameters as parameter_values, randomstate
-from cellpipe import check, dependencies, metrics, serializers, tracebacks
+from cellpipe import check, dependencies, mapped, metrics, serializers, tracebacks
 from cellpipe.events import EventWriter
 from cellpipe.spec import InvalidSpec, validate
 
@@ -160,6 +160,7 @@ class StepRun:
         # id of each loaded input -> (a reference to it, the (step, name) outputs it is).
         self.loaded = {}
         self.compiler = cell_code.CellCompiler()
+        self.unchanged = None
         self.cell_indexes = {cell["id"]: cell["index"] for cell in spec["cells"]}
         for action in spec["prepare"]:
             if action["action"] == "exec":
@@ -176,19 +177,19 @@ class StepRun:
         namespace.update(parameter_values.values(self.spec))
         metrics.set_listener(lambda name, value, index: self.events.emit("metric", name=name, value=value, index=index))
         runner = cell_code.CellRunner(namespace)
-        unchanged = check.UnchangedCheck(self.spec.get("unchanged", []), namespace) if check.enabled() else None
+        self.unchanged = check.UnchangedCheck(self.spec.get("unchanged", []), namespace) if check.enabled() else None
         file_reads = dependencies.FileReads()
         file_reads.start()
         try:
             self._prepare(namespace, runner)
             randomstate.before_cells(self.spec)
-            if unchanged:
-                unchanged.snapshot()
+            if self.unchanged:
+                self.unchanged.snapshot()
             self._run_cells(namespace, runner, compiled)
         finally:
             file_reads.stop()
             runner.close()
-        change = unchanged.find_change(self.spec["step"], compiled) if unchanged else None
+        change = self.unchanged.find_change(self.spec["step"], compiled) if self.unchanged else None
         if change:
             raise StepFailed(change)
         randomstate.after_cells(self.spec, self.out_dir)
@@ -292,7 +293,9 @@ class StepRun:
             raise InvalidInput("{}: manifest field outputs.{}.key must be a string, not {!r}".format(where, name, key))
         try:
             if key is None:
-                return serializers.load(path, entry.get("serializer"), definitions.unpickler), entry
+                # An array the check holds is mapped from its file, so checking it costs no hashing.
+                held = self.unchanged is not None and name in self.unchanged.names() and mapped.available()
+                return serializers.load(path, entry.get("serializer"), definitions.unpickler, mapped=held), entry
             if path not in groups:
                 groups[path] = serializers.load_group(path, entry.get("serializer"), definitions.unpickler)
         except serializers.LoadError as error:

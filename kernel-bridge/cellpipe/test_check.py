@@ -96,3 +96,38 @@ def test_a_malformed_unchanged_entry_is_an_invalid_spec(tmp_path):
     result = _check_run(tmp_path, ["x = 1"], [{"name": "x", "from": "load"}])
     assert result.returncode == 2
     assert "spec.unchanged[0].readBy must be a string" in result.stderr
+
+
+def test_a_held_array_is_mapped_from_its_file_and_only_real_writes_count(tmp_path):
+    from cellpipe import mapped
+
+    if not mapped.available():
+        pytest.skip("no /proc/self/pagemap here: held arrays are digested instead")
+    prepare = _loaded(tmp_path, "import numpy as np\nvalues = np.arange(300000.0)", ["values"])
+    same_bytes = ["values[5] = values[5]", "peak = float(values.max())", "values = values.copy()"]
+    assert _check_run(tmp_path, same_bytes, [_unchanged("values")], prepare).returncode == 0
+    written = _check_run(tmp_path, ["values[200000] += 1"], [_unchanged("values")], prepare)
+    assert "changed 'values' in cell 1 (id c0)" in written.manifest["error"]["message"]
+    rebound = _check_run(tmp_path, ["import numpy as np", "values = np.zeros(3)"], [_unchanged("values")], prepare)
+    assert "changed 'values' in cell 2 (id c1)" in rebound.manifest["error"]["message"]
+    deleted = _check_run(tmp_path, ["del values"], [_unchanged("values")], prepare)
+    assert "deleted 'values'" in deleted.manifest["error"]["message"]
+
+
+def test_mapped_arrays_load_as_plain_arrays_equal_to_the_file(tmp_path):
+    import numpy as np
+
+    from cellpipe import mapped
+
+    if not mapped.available():
+        pytest.skip("no /proc/self/pagemap here")
+    for name, array in {"c": np.arange(12.0).reshape(3, 4), "f": np.asfortranarray(np.arange(12).reshape(3, 4)), "s": np.array(2.5)}.items():
+        np.save(tmp_path / (name + ".npy"), array)
+        loaded = mapped.load_npy(str(tmp_path / (name + ".npy")))
+        assert type(loaded) is np.ndarray and loaded.flags.writeable
+        assert loaded.dtype == array.dtype and loaded.shape == array.shape
+        assert loaded.flags.f_contiguous == array.flags.f_contiguous and np.array_equal(loaded, array)
+        assert mapped.is_mapped(loaded) and not mapped.changed(loaded)
+    loaded.fill(7.0)
+    assert mapped.changed(loaded)
+    assert np.load(tmp_path / "s.npy") == 2.5
