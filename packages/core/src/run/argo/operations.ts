@@ -62,10 +62,11 @@ export async function retryArgoRun(kube: KubeApi, runId: string): Promise<string
   const workflow = {
     apiVersion: 'argoproj.io/v1alpha1',
     kind: 'Workflow',
+    // Only cellpipe's own labels: Argo's (`workflows.argoproj.io/completed`, `phase`) would hide the new run from its controller.
     metadata: {
       name,
-      labels: { ...previous.metadata.labels },
-      annotations: { ...previous.metadata.annotations, [RETRY_OF_ANNOTATION]: runId },
+      labels: cellpipeOnly(previous.metadata.labels),
+      annotations: { ...cellpipeOnly(previous.metadata.annotations), [RETRY_OF_ANNOTATION]: runId },
     },
     spec,
   };
@@ -75,6 +76,12 @@ export async function retryArgoRun(kube: KubeApi, runId: string): Promise<string
     ...(configMap.binaryData ? { binaryData: configMap.binaryData } : {}),
   });
   return name;
+}
+
+function cellpipeOnly(entries: Record<string, string> | undefined): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(entries ?? {}).filter(([key]) => key.startsWith('cellpipe.dev/') || key in MANAGED_BY),
+  );
 }
 
 /** The logs of a run's steps as they stand (no following), step by step in graph order. */
