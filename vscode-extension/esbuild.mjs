@@ -1,4 +1,4 @@
-// Bundles the extension host code (with @cellpipe/core from source), the notebook renderer and the graph webview,
+// Bundles the extension host code (with @cellpipe/core from source) and the graph webview,
 // and copies the Python step runtime beside the bundle where core's runtimeDir() looks for it.
 import { build } from 'esbuild';
 import { cpSync, mkdirSync, rmSync } from 'node:fs';
@@ -77,15 +77,6 @@ await build({
   outfile: join(dist, 'engine.cjs'),
   ...host,
   plugins: [coreIsPure, elkOnlyInGraphLayout],
-});
-
-await build({
-  ...common,
-  entryPoints: [join(here, 'src', 'renderer', 'metricsRenderer.ts')],
-  outfile: join(dist, 'renderer.js'),
-  platform: 'browser',
-  format: 'esm',
-  target: 'es2022',
 });
 
 await build({

@@ -44,7 +44,7 @@ const STATE_ICONS: Record<StepState, string> = {
   cached: '$(history)',
   succeeded: '$(pass-filled)',
   failed: '$(error)',
-  skipped: '$(debug-step-over)',
+  skipped: '$(dash)',
   cancelled: '$(circle-slash)',
 };
 

@@ -4,6 +4,7 @@ import { cellId, cellTags, metadataWithTags } from './cells.js';
 import type { Ctx } from './ctx.js';
 import { loadEngine } from './lazy.js';
 import { StepLogDocuments } from './logs.js';
+import { StepMetricsDocuments } from './metricsDocument.js';
 import { tagChoices } from './tagPick.js';
 
 type Factory = (ctx: Ctx) => (...args: never[]) => unknown;
@@ -25,6 +26,7 @@ export function registerCommands(ctx: Ctx): void {
     'cellpipe.rerun': rerun,
     'cellpipe.revealCell': revealCell,
     'cellpipe.openStepLog': openStepLog,
+    'cellpipe.showStepMetrics': showStepMetrics,
   };
   for (const [id, factory] of Object.entries(commands)) {
     ctx.subscribe(vscode.commands.registerCommand(id, factory(ctx) as (...args: unknown[]) => unknown));
@@ -76,7 +78,13 @@ function compilePipeline(ctx: Ctx) {
         format.id === 'argo'
           ? compileArgo(session.snapshot, graph, { ...common, namespace: config.namespace || undefined })
           : compileKfp(session.snapshot, graph, common);
-      const text = await vscode.workspace.openTextDocument({ content: yaml, language: 'yaml' });
+      // An untitled document named after the notebook (wine.argo.yaml beside wine.ipynb): Save writes it there.
+      const target = uri.with({ scheme: 'untitled', path: uri.path.replace(/\.ipynb$/i, '') + `.${format.id}.yaml` });
+      const text = await vscode.workspace.openTextDocument(target);
+      const edit = new vscode.WorkspaceEdit();
+      edit.replace(target, new vscode.Range(0, 0, text.lineCount, 0), yaml);
+      await vscode.workspace.applyEdit(edit);
+      await vscode.languages.setTextDocumentLanguage(text, 'yaml');
       await vscode.window.showTextDocument(text, { preview: false });
     } catch (error) {
       void vscode.window.showErrorMessage(error instanceof Error ? error.message : String(error));
@@ -95,7 +103,7 @@ function tagCell(ctx: Ctx) {
     const member: CellMembership | undefined = session?.roleOf(cellId(cell));
     const choices = tagChoices(member, session?.stepNames ?? []);
     const picked = await vscode.window.showQuickPick(choices, {
-      title: `Tag cell ${cell.index} as…`,
+      title: `Tag cell ${cell.index + 1} as…`,
       placeHolder: cellTags(cell).join(' ') || 'No tags yet',
     });
     if (!picked) return;
@@ -148,6 +156,19 @@ function openStepLog(ctx: Ctx) {
     if (!ref || !ctx.runs.get(ref.runId)) return;
     const doc = await vscode.workspace.openTextDocument(StepLogDocuments.uriFor(ref.runId, ref.step));
     await vscode.window.showTextDocument(doc, { preview: true, viewColumn: vscode.ViewColumn.Beside });
+  };
+}
+
+function showStepMetrics(ctx: Ctx) {
+  return async (ref?: StepRef): Promise<void> => {
+    if (!ref || !ctx.runs.get(ref.runId)) return;
+    const uri = StepMetricsDocuments.uriFor(ref.runId, ref.step);
+    try {
+      await vscode.commands.executeCommand('markdown.showPreviewToSide', uri);
+    } catch {
+      // Without the built-in Markdown extension the same text opens as a document.
+      await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(uri), { preview: true });
+    }
   };
 }
 

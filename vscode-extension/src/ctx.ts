@@ -5,9 +5,11 @@ import { readConfig, type CellpipeConfig } from './config.js';
 import { CellStatusBar } from './statusBar.js';
 import { DiagnosticsView } from './diagnostics.js';
 import { GraphPanels } from './graphPanel.js';
+import { loadEngine } from './lazy.js';
 import { StepLogDocuments } from './logs.js';
-import { pythonFor } from './python.js';
-import { ResultsWriter } from './results.js';
+import { StepMetricsDocuments } from './metricsDocument.js';
+import { describeInterpreter, interpreterFor, type Interpreter } from './python.js';
+import { RunProblems } from './runProblems.js';
 import { RunStore, type RunView } from './runs.js';
 import { RunsTree } from './runsTree.js';
 import { NotebookSessions } from './sessions.js';
@@ -21,6 +23,8 @@ export class Ctx implements vscode.Disposable {
   readonly logs: StepLogDocuments;
   readonly graphs: GraphPanels;
   private readonly handles = new Map<string, RunHandle>();
+  /** The interpreter of each run this window started, named again when a step misses a module. */
+  private readonly interpreters = new Map<string, Interpreter>();
   private readonly disposables: vscode.Disposable[] = [];
 
   constructor(options: Ctx.IOptions) {
@@ -35,9 +39,13 @@ export class Ctx implements vscode.Disposable {
       this.logs,
       statusBar,
       new RunsTree({ runs: this.runs }),
-      new ResultsWriter({ runs: this.runs, output: this.output }),
+      new RunProblems({ runs: this.runs }),
       new DiagnosticsView({ sessions: this.sessions }),
       vscode.workspace.registerTextDocumentContentProvider(StepLogDocuments.scheme, this.logs),
+      vscode.workspace.registerTextDocumentContentProvider(
+        StepMetricsDocuments.scheme,
+        new StepMetricsDocuments({ runs: this.runs }),
+      ),
       vscode.notebooks.registerNotebookCellStatusBarItemProvider('jupyter-notebook', statusBar),
     );
     this.graphs = new GraphPanels({
@@ -57,19 +65,40 @@ export class Ctx implements vscode.Disposable {
     this.disposables.push(disposable);
   }
 
-  /** Starts a run of the notebook saved at `uri`; reports bad input as one error message and returns undefined. */
+  /**
+   * Starts a run of the notebook saved at `uri`; reports bad input as one error message and returns undefined. One
+   * run per notebook: while one goes, the user chooses between keeping it and "Cancel and Restart".
+   */
   async startRun(uri: vscode.Uri): Promise<RunView | undefined> {
+    const going = this.runs.all.find((run) => run.notebookUri === uri.toString() && run.state === 'running');
+    if (going) {
+      const restart = 'Cancel and Restart';
+      const answer = await vscode.window.showWarningMessage(
+        `cellpipe: a run of ${going.notebookLabel} is going (${going.runId}).`,
+        restart,
+        'Keep It Running',
+      );
+      if (answer !== restart) return undefined;
+      if (!(await this.cancelAndWait(going))) {
+        void vscode.window.showErrorMessage(`cellpipe: run ${going.runId} did not stop; try again`);
+        return undefined;
+      }
+    }
     const open = vscode.workspace.notebookDocuments.find((doc) => doc.uri.toString() === uri.toString());
     // The engine runs the file on disk, so the user's unsaved edits are saved first, as a kernel would run them.
     if (open?.isDirty) await open.save();
     const config = this.config;
     let handle: RunHandle;
+    let interpreter: Interpreter | undefined;
     try {
       const backend = await backendFor(config);
-      const python = await pythonFor(uri, config.pythonPath);
+      if (config.backend === 'local') {
+        const { resolvePython } = await loadEngine();
+        interpreter = await interpreterFor(uri, config.pythonPath, () => resolvePython(undefined));
+      }
       handle = backend.start({
         notebookPath: uri.fsPath,
-        python,
+        python: interpreter?.path,
         jobs: config.parallelism > 0 ? config.parallelism : undefined,
       });
     } catch (error) {
@@ -85,23 +114,43 @@ export class Ctx implements vscode.Disposable {
       backend: config.backend,
     });
     this.handles.set(handle.runId, handle);
-    this.output.info(`run ${handle.runId} of ${run.notebookLabel} started`);
-    void this.follow(handle);
+    const where = interpreter ? ` with Python ${describeInterpreter(interpreter)}` : ` on ${config.backend}`;
+    this.output.info(`run ${handle.runId} of ${run.notebookLabel} started${where}`);
+    if (interpreter) {
+      this.interpreters.set(handle.runId, interpreter);
+      vscode.window.setStatusBarMessage(
+        `$(run-all) cellpipe: running ${run.notebookLabel} with ${interpreter.path}`,
+        5000,
+      );
+    }
+    void this.follow(handle, run);
     return run;
+  }
+
+  /** Cancels a run and waits (up to 15 s) until it has reported its end. */
+  private async cancelAndWait(run: RunView): Promise<boolean> {
+    this.cancelRun(run.runId);
+    for (let waited = 0; run.state === 'running' && waited < 15_000; waited += 100)
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    return run.state !== 'running';
   }
 
   cancelRun(runId: string): void {
     this.handles.get(runId)?.cancel();
   }
 
-  private async follow(handle: RunHandle): Promise<void> {
+  private async follow(handle: RunHandle, run: RunView): Promise<void> {
     try {
       for await (const event of handle.events) {
         this.runs.apply(event);
         if (event.type === 'step-state' && event.reason)
           this.output.info(`${event.step}: ${event.state} (${event.reason})`);
-        if (event.type === 'run-finished')
+        if (event.type === 'step-error' && event.errorType === 'ModuleNotFoundError')
+          void this.explainMissingModule(handle.runId, event.step, event.message);
+        if (event.type === 'run-finished') {
           this.output.info(`run ${event.runId} ${event.state} in ${event.elapsedMs} ms`);
+          void this.notifyFinished(run);
+        }
       }
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
@@ -109,7 +158,36 @@ export class Ctx implements vscode.Disposable {
       this.output.error(message);
     } finally {
       this.handles.delete(handle.runId);
+      this.interpreters.delete(handle.runId);
     }
+  }
+
+  /** A missing module usually means the wrong interpreter: name the one used and how to choose another. */
+  private async explainMissingModule(runId: string, step: string, message: string): Promise<void> {
+    const interpreter = this.interpreters.get(runId);
+    const used = interpreter ? describeInterpreter(interpreter) : 'the configured interpreter';
+    const text = `cellpipe: step '${step}' failed: ${message}, in Python ${used}. Install it there, or choose another interpreter with the setting cellpipe.pythonPath or the Python extension's "Python: Select Interpreter".`;
+    this.output.warn(text);
+    const setting = 'Set cellpipe.pythonPath';
+    const pythonExtension = vscode.extensions.getExtension('ms-python.python') ? 'Select Interpreter' : undefined;
+    const answer = await vscode.window.showErrorMessage(text, setting, ...(pythonExtension ? [pythonExtension] : []));
+    if (answer === setting)
+      await vscode.commands.executeCommand('workbench.action.openSettings', 'cellpipe.pythonPath');
+    else if (answer && answer === pythonExtension) await vscode.commands.executeCommand('python.setInterpreter');
+  }
+
+  /** A notification when a run ends, naming the failed steps; a click on Show Runs opens the Runs view. */
+  private async notifyFinished(run: RunView): Promise<void> {
+    const failed = [...run.steps.values()].filter((step) => step.state === 'failed').map((step) => `'${step.name}'`);
+    const show = 'Show Runs';
+    const answer =
+      run.state === 'failed'
+        ? await vscode.window.showErrorMessage(
+            `cellpipe: ${run.notebookLabel} failed${failed.length ? ` in step ${failed.join(', ')}` : ''}`,
+            show,
+          )
+        : await vscode.window.showInformationMessage(`cellpipe: ${run.notebookLabel} ${run.state}`, show);
+    if (answer === show) await vscode.commands.executeCommand('cellpipe.runs.focus');
   }
 
   dispose(): void {

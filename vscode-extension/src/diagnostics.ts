@@ -8,6 +8,8 @@ export class DiagnosticsView implements vscode.Disposable {
   private readonly collection = vscode.languages.createDiagnosticCollection('cellpipe');
   private readonly disposables: vscode.Disposable[] = [this.collection];
   private readonly pending = new Map<string, ReturnType<typeof setTimeout>>();
+  /** Cell documents each notebook's Problems were set on, so cells since deleted or replaced lose theirs. */
+  private readonly published = new Map<string, Set<string>>();
 
   constructor(private readonly options: DiagnosticsView.IOptions) {
     this.disposables.push(
@@ -45,6 +47,10 @@ export class DiagnosticsView implements vscode.Disposable {
       else byCell.set(warning.cellId, [...(byCell.get(warning.cellId) ?? []), warning]);
     }
     const cells = doc.getCells();
+    const current = new Set(cells.map((cell) => cell.document.uri.toString()));
+    for (const stale of this.published.get(doc.uri.toString()) ?? [])
+      if (!current.has(stale)) this.collection.delete(vscode.Uri.parse(stale));
+    this.published.set(doc.uri.toString(), current);
     for (const cell of cells) {
       const warnings = [...(byCell.get(cellId(cell)) ?? []), ...(cell.index === 0 ? unplaced : [])];
       this.collection.set(

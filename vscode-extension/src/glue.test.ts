@@ -1,8 +1,10 @@
 import type * as vscode from 'vscode';
+import type { MetricPoint } from '@cellpipe/core';
 import { runBadge } from './badges.js';
 import { readConfig } from './config.js';
 import { isRevealStepMessage } from './graphModel.js';
-import { metricsOutput, metricsText } from './metricsOutput.js';
+import { metricChartSvg } from './metricChart.js';
+import { markdownText, metricsMarkdown, metricsSummary } from './stepResults.js';
 import type { StepView } from './runs.js';
 
 function configuration(values: Record<string, unknown>): Pick<vscode.WorkspaceConfiguration, 'get'> {
@@ -48,34 +50,46 @@ describe('cell state badge', () => {
   });
 });
 
-describe('metrics output', () => {
-  it('carries every value of a series and a one-line text fallback per metric', () => {
-    const data = metricsOutput(
-      'r1',
+describe('metrics on the cell status bar', () => {
+  const series = (values: number[]): MetricPoint[] => values.map((value, index) => ({ index: index + 1, value }));
+
+  it('names the first metric and how many more, and keeps each series with a chart', () => {
+    const summary = metricsSummary(
       step({
         metrics: new Map([
-          [
-            'loss',
-            [
-              { index: 0, value: 0.9 },
-              { index: 1, value: 0.4 },
-            ],
-          ],
+          ['accuracy', series([0.9, 0.95, 0.963])],
           ['model', [{ value: 'tree' }]],
         ]),
       }),
     );
-    expect(data.metrics).toEqual([
-      {
-        name: 'loss',
-        values: [
-          { index: 0, value: 0.9 },
-          { index: 1, value: 0.4 },
-        ],
-      },
-      { name: 'model', values: [{ value: 'tree' }] },
-    ]);
-    expect(metricsText(data)).toBe('train loss = 0.4 (2 values)\ntrain model = tree');
+    expect(summary?.text).toBe('$(graph) accuracy 0.963 +1');
+    expect(summary?.metrics[0]).toMatchObject({
+      name: 'accuracy',
+      last: 0.963,
+      series: '0.9 → 0.95 → 0.963 (3 values)',
+    });
+    expect(summary?.metrics[0]?.chartSvg).toContain('<svg');
+    expect(summary?.metrics[1]).toEqual({ name: 'model', last: 'tree' });
+    expect(metricsSummary(step({}))).toBeUndefined();
+  });
+
+  it('draws charts with labelled axes, so a small change does not look like a jump from zero', () => {
+    const svg = metricChartSvg(series([0.963, 1.0]))!;
+    const labels = [...svg.matchAll(/<text[^>]*>([^<]*)<\/text>/g)].map((match) => match[1]);
+    expect(labels).toEqual(['1', '0.963', '1', '2']);
+    expect(svg).toMatch(/<path d="M48 8V/);
+    expect(metricChartSvg([{ value: 1 }])).toBeUndefined();
+    expect(metricChartSvg([{ value: 'a' }, { value: 'b' }])).toBeUndefined();
+  });
+});
+
+describe('step metrics document', () => {
+  it('keeps names from the notebook as text, never markup', () => {
+    expect(markdownText('<img src=x> *bold* [link](y)')).toBe('&#60;img src=x&#62; \\*bold\\* \\[link\\]\\(y\\)');
+    const text = metricsMarkdown('r1', step({ metrics: new Map([['loss <b>', [{ value: 0.5 }, { value: 0.25 }]]]) }));
+    expect(text).not.toContain('<b>');
+    expect(text).toContain('| loss &#60;b&#62; | 0\\.25 |');
+    expect(text).toMatch(/!\[loss &#60;b&#62;\]\(data:image\/svg\+xml;base64,[A-Za-z0-9+/=]+\)/);
   });
 });
 

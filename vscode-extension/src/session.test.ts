@@ -70,7 +70,12 @@ describe('NotebookSession on the word-stats example', () => {
     const member = s.roleOf(idOf(s, 'step:report'));
     const choices = tagChoices(member, s.stepNames);
     const labels = choices.map((choice) => choice.label);
-    expect(labels.slice(0, 6)).toEqual(s.stepNames.map((name) => `$(symbol-event) step:${name}`));
+    // The current step comes first (Enter keeps it), then every other step in notebook order.
+    expect(labels[0]).toBe('$(symbol-event) step:report');
+    expect(choices[0]?.current).toBe(true);
+    expect(labels.slice(1, 6)).toEqual(
+      s.stepNames.filter((name) => name !== 'report').map((name) => `$(symbol-event) step:${name}`),
+    );
     const tags = ['step:report', 'limit:cpu:1', 'custom-tag'];
     const pick = (prefix: string) => choices.find((choice) => choice.label.includes(prefix))!;
     expect(pick('step:lengths').apply(tags)).toEqual(['step:lengths', 'limit:cpu:1', 'custom-tag']);
@@ -80,5 +85,15 @@ describe('NotebookSession on the word-stats example', () => {
     expect(pick('image:').apply(tags, 'python:3.12')).toEqual([...tags, 'image:python:3.12']);
     expect(pick('limit:').apply(tags, 'cpu=2')).toEqual(['step:report', 'limit:cpu:2', 'custom-tag']);
     expect(pick('limit:').apply(tags, 'cpu=')).toEqual(['step:report', 'custom-tag']);
+  });
+
+  it('puts a cell’s current role first in the tag quick pick, so Enter changes nothing', () => {
+    const s = session();
+    for (const cell of s.cells.filter((each) => each.cellType === 'code')) {
+      const [first] = tagChoices(s.roleOf(cell.id), s.stepNames);
+      expect(first?.current).toBe(true);
+      expect(first?.ask).toBeUndefined();
+      expect(first!.apply(cell.tags)).toEqual(cell.tags);
+    }
   });
 });

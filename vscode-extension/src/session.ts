@@ -56,6 +56,10 @@ export class NotebookSession {
     return this.membership.byCell.get(cellId);
   }
 
+  hasCell(cellId: string): boolean {
+    return this.notebook.cells.some((cell) => cell.id === cellId);
+  }
+
   updateCell(cellId: string, change: { source?: string; tags?: string[] }): void {
     const index = this.notebook.cells.findIndex((cell) => cell.id === cellId);
     const cell = this.notebook.cells[index];

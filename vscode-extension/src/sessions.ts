@@ -37,7 +37,9 @@ export class NotebookSessions implements vscode.Disposable {
   private update(event: vscode.NotebookDocumentChangeEvent): void {
     const session = this.sessions.get(event.notebook.uri.toString());
     if (!session) return;
-    if (event.contentChanges.length > 0) {
+    // After the file changed on disk the editor's cells may carry ids the session never saw: start from the document.
+    const unknownCell = event.cellChanges.some((change) => !session.hasCell(cellId(change.cell)));
+    if (event.contentChanges.length > 0 || unknownCell) {
       session.setCells(event.notebook.getCells().map(toCoreCell));
     } else {
       for (const change of event.cellChanges) {

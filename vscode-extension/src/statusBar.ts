@@ -3,9 +3,13 @@ import { cellId } from './cells.js';
 import { roleBadge, runBadge } from './badges.js';
 import type { RunStore } from './runs.js';
 import type { NotebookSessions } from './sessions.js';
+import { formatMetric, metricsSummary, type MetricsSummary } from './stepResults.js';
 import { RunTicker } from './ticker.js';
 
-/** Two items per code cell: its pipeline role (click to tag) and its step's state in the latest run. */
+/**
+ * Items per code cell: its pipeline role (click to tag), its step's state in the latest run and, on the step's last
+ * cell, its metrics (a chart of each series in the tooltip).
+ */
 export class CellStatusBar implements vscode.NotebookCellStatusBarItemProvider, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<void>();
   private readonly disposables: vscode.Disposable[] = [this.changed];
@@ -49,6 +53,20 @@ export class CellStatusBar implements vscode.NotebookCellStatusBarItemProvider, 
         arguments: [{ runId: run.runId, step: step.name }],
       };
       items.push(stateItem);
+      const summary = step.cells[step.cells.length - 1] === id ? metricsSummary(step) : undefined;
+      if (summary) {
+        const metricsItem = new vscode.NotebookCellStatusBarItem(
+          summary.text,
+          vscode.NotebookCellStatusBarAlignment.Left,
+        );
+        metricsItem.tooltip = Private.metricsTooltip(step.name, summary);
+        metricsItem.command = {
+          title: 'Show Step Metrics',
+          command: 'cellpipe.showStepMetrics',
+          arguments: [{ runId: run.runId, step: step.name }],
+        };
+        items.push(metricsItem);
+      }
     }
     return items;
   }
@@ -62,5 +80,14 @@ export namespace CellStatusBar {
   export interface IOptions {
     runs: RunStore;
     sessions: NotebookSessions;
+  }
+}
+
+namespace Private {
+  export function metricsTooltip(stepName: string, summary: MetricsSummary): string {
+    const lines = summary.metrics.map(
+      (metric) => `${metric.name} = ${formatMetric(metric.last)}${metric.series ? `   ${metric.series}` : ''}`,
+    );
+    return [`step ${stepName} · metrics (click for charts)`, ...lines].join('\n');
   }
 }
