@@ -31,6 +31,10 @@ Options:
                               every edge was inferred and every saved output equals the notebook's value
   -h, --help                  Show this help
 
+Each step checks that it left alone every value a later step reads from an earlier one; a change the
+analysis did not predict fails the step (UnpredictedChange) instead of giving a different number
+(CELLPIPE_CHECK=0 turns the check off).
+
 Exit code: 0 succeeded, 1 a step failed (or --verify found a difference), 2 bad input, 130 cancelled (Ctrl-C).
 Run records: <notebook folder>/.cellpipe/runs/<run id>/run.json
 `;
