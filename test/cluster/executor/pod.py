@@ -7,6 +7,8 @@ LABEL_WORKFLOW = "workflows.argoproj.io/workflow"
 LABEL_COMPLETED = "workflows.argoproj.io/completed"
 ANNOTATION_NODE_ID = "workflows.argoproj.io/node-id"
 EMISSARY = "/var/run/argo/argoexec"
+TEMPLATE_OFFLOADED = "offloaded"
+ARGS_FILE = "ARGO_CONTAINER_ARGS_FILE"
 
 
 def _container(pod, name):
@@ -66,7 +68,7 @@ class StepPod:
     def template(self, kube):
         """ARGO_TEMPLATE: v3.7 puts it on the init container; above 128 KiB in a ConfigMap named after the pod."""
         for env in (self.init_env, self.wait_env):
-            if env.get("ARGO_TEMPLATE"):
+            if env.get("ARGO_TEMPLATE") and env["ARGO_TEMPLATE"] != TEMPLATE_OFFLOADED:
                 return json.loads(env["ARGO_TEMPLATE"])
         try:
             configmap = kube.get(kube.core("configmaps", self.name))
@@ -74,11 +76,16 @@ class StepPod:
             raise RuntimeError(f"pod {self.name}: no ARGO_TEMPLATE in its env or ConfigMap ({error})") from None
         return json.loads(configmap["data"]["ARGO_TEMPLATE"])
 
-    def main_argv(self):
-        """The main container's own command: Argo wraps it as `argoexec emissary ... -- COMMAND`."""
+    def main_argv(self, filesystem):
+        """The main container's own command: Argo wraps it as `argoexec emissary ... -- COMMAND`, and moves
+        args over 128 KiB into a file of its ConfigMap volume (ARGO_CONTAINER_ARGS_FILE)."""
         command = list(self.main.get("command") or []) + list(self.main.get("args") or [])
         if command[:1] == [EMISSARY] and "--" in command:
             command = command[command.index("--") + 1 :]
+        args_file = self.main_env().get(ARGS_FILE)
+        if args_file:
+            with open(filesystem.host_path(args_file), encoding="utf-8") as handle:
+                command += json.load(handle)
         return command
 
     def main_env(self):

@@ -103,7 +103,7 @@ class PodRunner(threading.Thread):
             "binds": filesystem.binds(),
             "cwd": self.pod.main.get("workingDir") or "/",
             "env": env,
-            "argv": self.pod.main_argv(),
+            "argv": self.pod.main_argv(filesystem),
         }
         spec_path = os.path.join(self.root, "contain.json")
         with open(spec_path, "w", encoding="utf-8") as handle:
