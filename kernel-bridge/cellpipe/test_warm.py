@@ -175,3 +175,14 @@ def test_check_names_imported_files_that_changed(tmp_path):
         assert pool.next_reply() == {"reply": "checked", "id": 8, "stale": [str(site / "installed_mod.py")]}
     finally:
         pool.close()
+
+
+def test_preloading_pandas_also_imports_what_the_runtime_saves_frames_with(pool):
+    pytest.importorskip("pandas")
+    pytest.importorskip("pyarrow")
+    pool.send(op="preload", modules=["pandas"])
+    pool.send(op="check", id=9)  # answered once the queue, extras included, is done
+    assert pool.next_reply()["reply"] == "checked"
+    reply, streams, _ = pool.fork(1, ["import sys\nprint('pyarrow.parquet' in sys.modules)"], needs=["pandas"])
+    finish(pool, reply)
+    assert streams[b"1"] == b"True\n"

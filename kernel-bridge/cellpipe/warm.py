@@ -30,6 +30,8 @@ import warnings
 
 WARM_FD_VARIABLE = "CELLPIPE_WARM_FD"
 STREAM_IDS = (b"1", b"2", b"3")
+# What the runtime itself imports for the values a module makes: DataFrames travel as parquet.
+RUNTIME_EXTRAS = {"pandas": ("pyarrow", "pyarrow.parquet")}
 
 
 def unsafe_to_fork():
@@ -140,6 +142,8 @@ class ForkServer:
             except BaseException as failure:  # noqa: BLE001 - an import may raise anything, even SystemExit
                 error = "{}: {}".format(type(failure).__name__, failure)
         self.settled[module] = error
+        if error is None:
+            self.queued += [extra for extra in RUNTIME_EXTRAS.get(module, ()) if extra not in self.settled and extra not in self.queued]
         self._remember_module_files()
 
     def _serve_waiting(self):

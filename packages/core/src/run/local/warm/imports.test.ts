@@ -1,4 +1,4 @@
-import { importedModules } from './imports.js';
+import { importedModules, runtimeModules } from './imports.js';
 
 describe('importedModules', () => {
   it('names every absolute module a cell imports, dotted, without aliases or relative imports', () => {
@@ -17,5 +17,15 @@ describe('importedModules', () => {
 
   it('finds nothing in a cell that is not Python', () => {
     expect(importedModules('%%bash\nimport x')).toEqual([]);
+  });
+});
+
+describe('runtimeModules', () => {
+  it("names IPython's shell for magics, cell magics, get_ipython() and display(), nothing for plain Python", () => {
+    const shell = ['IPython.core.interactiveshell', 'IPython.core.inputtransformer2'];
+    expect(runtimeModules('%matplotlib inline\nx = 1')).toEqual(shell);
+    expect(runtimeModules('%%bash\necho hi')).toEqual(shell);
+    expect(runtimeModules('display(frame)')).toEqual(shell);
+    expect(runtimeModules('x = 1\nprint(x % 2)')).toEqual([]);
   });
 });

@@ -5,6 +5,17 @@ import { ipythonToPython } from '../../../analysis/ipython.js';
  * The absolute modules a cell's source imports, anywhere in it (a function's imports run when it is called):
  * `import a.b as c` gives `a.b`, `from x.y import z` gives `x.y`. Relative imports are left out.
  */
+/** What the step runtime imports to run a cell that uses IPython syntax, `get_ipython()` or `display()`. */
+const IPYTHON_SHELL = ['IPython.core.interactiveshell', 'IPython.core.inputtransformer2'];
+const USES_SHELL = /\bget_ipython\b|\bdisplay\s*\(/;
+
+/** Modules the runtime itself imports to run this cell (the IPython shell for magics), not the cell's own. */
+export function runtimeModules(source: string): string[] {
+  const python = ipythonToPython(source);
+  const ipython = python.shellLines.length > 0 || python.dynamicLines.length > 0 || USES_SHELL.test(source);
+  return ipython || python.notPython ? IPYTHON_SHELL : [];
+}
+
 export function importedModules(source: string): string[] {
   const python = ipythonToPython(source);
   if (python.notPython) return [];

@@ -1,7 +1,7 @@
 import type { StepSpec } from '../../../compile/step/spec.js';
 import type { PipelineGraph } from '../../../graph/types.js';
 import type { Notebook } from '../../../notebook/model.js';
-import { importedModules } from './imports.js';
+import { importedModules, runtimeModules } from './imports.js';
 import { WarmPool, type WarmPoolOptions } from './pool.js';
 
 /**
@@ -54,7 +54,10 @@ export class RunWarmth {
     const modules = new Set<string>();
     for (const step of graph.steps) {
       for (const code of step.code) importedModules(code.source).forEach((module) => modules.add(module));
-      for (const id of step.cells) importedModules(sources.get(id) ?? '').forEach((module) => modules.add(module));
+      for (const id of step.cells) {
+        const source = sources.get(id) ?? '';
+        [...importedModules(source), ...runtimeModules(source)].forEach((module) => modules.add(module));
+      }
     }
     this.allModules = [...modules];
   }
