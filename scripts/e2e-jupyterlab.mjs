@@ -69,6 +69,8 @@ function buildAndInstallWheel() {
   run(join(venvBin, 'python'), ['-m', 'build', '--wheel', '--no-isolation', '--outdir', dist, extension]);
   const wheel = readdirSync(dist).find((file) => file.endsWith('.whl'));
   run(join(venvBin, 'pip'), ['install', '--quiet', '--force-reinstall', '--no-deps', join(dist, wheel)]);
+  // As the README's from-this-repository steps do: `import cellpipe` works in the notebook's own kernel.
+  run(join(venvBin, 'pip'), ['install', '--quiet', '--force-reinstall', '--no-deps', join(root, 'kernel-bridge')]);
   run(join(venvBin, 'jupyter'), ['server', 'extension', 'list']);
 }
 

@@ -138,6 +138,8 @@ function main() {
       '--test-reporter-destination=stdout',
       `--test-reporter=${join(repo, 'test', 'e2e', 'vscode', 'statsReporter.mjs')}`,
       '--test-reporter-destination=stdout',
+      // `--test-name-pattern=…` picks tests, as `npm run e2e:vscode -- --test-name-pattern=undo` does.
+      ...[...args].filter((arg) => arg.startsWith('--test-name-pattern=')),
       join(repo, 'test', 'e2e', 'vscode', 'extension.e2e.mjs'),
     ],
     {

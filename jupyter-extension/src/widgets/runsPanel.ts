@@ -13,6 +13,7 @@ export class RunsPanel extends Widget {
     this.actions = options;
     this.header = el('div', 'cellpipe-RunsPanel-header', 'Runs');
     const refresh = this.button('Refresh', () => options.onRefresh());
+    refresh.classList.add('cellpipe-RunsPanel-refresh');
     this.list = el('ul', 'cellpipe-RunList');
     this.node.append(this.header, refresh, this.list);
     // A running run's elapsed time ticks between refreshes.

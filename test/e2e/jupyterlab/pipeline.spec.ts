@@ -72,6 +72,16 @@ test.describe('cellpipe in JupyterLab', () => {
     await lengthsCell.locator('.cellpipe-StepChip').click();
     const dialog = page.locator('.jp-Dialog');
     await expect(dialog.locator('.cellpipe-StepEditor')).toBeVisible();
+    // An invalid name is refused with the reason, and the form comes back with what was typed.
+    await dialog.locator('.cellpipe-StepEditor-name').fill('word lengths');
+    await dialog.locator('.jp-Dialog-button.jp-mod-accept').click();
+    await expect(dialog.locator('.cellpipe-FormError')).toContainText('step name');
+    await expect(dialog.locator('.cellpipe-StepEditor-name')).toHaveValue('word lengths');
+    await dialog.locator('.cellpipe-StepEditor-prev').fill('no-such-step');
+    await dialog.locator('.cellpipe-StepEditor-name').fill('word-lengths');
+    await dialog.locator('.jp-Dialog-button.jp-mod-accept').click();
+    await expect(dialog.locator('.cellpipe-FormError')).toContainText("prev: 'no-such-step' is not a step");
+    await dialog.locator('.cellpipe-StepEditor-prev').fill('');
     await dialog.locator('.cellpipe-StepEditor-name').fill('word-lengths');
     await dialog.locator('.cellpipe-StepEditor-cpu').fill('500m');
     await dialog.locator('.jp-Dialog-button.jp-mod-accept').click();
@@ -96,6 +106,8 @@ test.describe('cellpipe in JupyterLab', () => {
       0,
     );
     await expect(lengthsCell.locator('.cellpipe-RunState')).toContainText('succeeded');
+    // The DAG shows the run's state of each step.
+    await expect(dag.locator('.cellpipe-Dag-node[data-state="succeeded"]')).toHaveCount(6);
     await expect(cellWithText(page, 'vocabulary = len(word_counts)').locator('.cellpipe-Metrics')).toContainText('69');
     await expect(lengthsCell.locator('.cellpipe-Metrics')).toContainText('mean_length');
     await page.screenshot({ path: path.join(screenshots, 'finished-run.png') });
@@ -112,6 +124,10 @@ test.describe('cellpipe in JupyterLab', () => {
     await expect(cellWithText(page, 'mean_length = round').locator('.cellpipe-StepChip')).toHaveText(
       'step: word-lengths',
     );
+    // Results of the latest run come back from its run record, on the cells with the same ids.
+    await expect(cellWithText(page, 'mean_length = round').locator('.cellpipe-RunState')).toContainText('succeeded');
+    await expect(cellWithText(page, 'vocabulary = len(word_counts)').locator('.cellpipe-Metrics')).toContainText('69');
+    await page.screenshot({ path: path.join(screenshots, 'after-reload.png') });
     const saved = await request.get(`/api/contents/${notebookPath}?content=1`);
     const cells = (await saved.json()).content.cells as { source: string; metadata: { tags?: string[] } }[];
     const tags = cells.find((cell) => cell.source.includes('mean_length = round'))?.metadata.tags;
@@ -153,6 +169,9 @@ test.describe('cellpipe in JupyterLab', () => {
     const failing = cellWithText(page, 'assert final_loss < threshold');
     await expect(failing.locator('.cellpipe-Traceback')).toContainText('AssertionError', { timeout: 120000 });
     await expect(failing.locator('.cellpipe-ErrorLine')).toContainText('loss 0.1 above 0.01');
+    // Numbered as JupyterLab numbers cells (from 1): the 4th cell when the run started.
+    await expect(failing.locator('.cellpipe-Traceback')).toContainText('cell 4, line 1');
+    await expect(failing.locator('.cellpipe-Traceback')).not.toContainText('cell 3,');
     await expect(notebook(page).locator('.cellpipe-Traceback')).toHaveCount(1);
     await expect(cellWithText(page, 'threshold = 0.01').locator('.cellpipe-RunState')).toContainText('failed');
     const train = cellWithText(page, 'cellpipe.log_metric');
@@ -213,6 +232,97 @@ test.describe('cellpipe in JupyterLab', () => {
     await expect(runs.locator('.cellpipe-Run').first()).toHaveAttribute('data-state', 'cancelled');
   });
 
+  test('a second Run while a run is going starts nothing: Run is disabled and Re-run asks first', async ({
+    page,
+    tmpPath,
+  }) => {
+    const content = notebookJson([codeCell('c-wait', 'import time\ntime.sleep(60)\nx = 1', ['step:wait'])]);
+    await page.contents.uploadContent(JSON.stringify(content), 'text', `${tmpPath}/once.ipynb`);
+    await page.notebook.openByPath(`${tmpPath}/once.ipynb`);
+    await page.notebook.activate('once.ipynb');
+    await runPipeline(page);
+    const wait = cellWithText(page, 'time.sleep(60)');
+    await expect(wait.locator('.cellpipe-StepChipRow[data-state="running"]')).toHaveCount(1);
+    const runButton = notebook(page).locator('.jp-Toolbar [data-command="cellpipe:run-pipeline"] button');
+    await expect(runButton).toBeDisabled();
+
+    await page.locator('.jp-SideBar [data-id="cellpipe-runs-panel"]').click();
+    const runs = page.locator('#cellpipe-runs-panel');
+    await runs.locator('.cellpipe-RunsPanel-refresh').click();
+    await expect(runs.locator('.cellpipe-Run')).toHaveCount(1);
+    await runs.locator('.cellpipe-Run-rerun').first().click();
+    const dialog = page.locator('.jp-Dialog');
+    await expect(dialog).toContainText('A run of this notebook is going');
+    await dialog.locator('.jp-Dialog-button', { hasText: 'Keep it running' }).click();
+    await runs.locator('.cellpipe-RunsPanel-refresh').click();
+    await expect(runs.locator('.cellpipe-Run')).toHaveCount(1);
+    await expect(runs.locator('.cellpipe-Run[data-state="running"] .cellpipe-Run-elapsed')).not.toHaveText('0.0s');
+
+    await notebook(page).locator('.jp-Toolbar [data-command="cellpipe:cancel-run"]').click();
+    await expect(wait.locator('.cellpipe-StepChipRow')).toHaveAttribute('data-state', /cancelled|failed/);
+    await expect(runButton).toBeEnabled();
+  });
+
+  test('the parameters form runs with the values typed and keeps them when one is refused', async ({
+    page,
+    tmpPath,
+  }) => {
+    const content = notebookJson([
+      codeCell('c-params', 'factor = 2\nlabel = "base"', ['parameters']),
+      codeCell('c-scale', 'import cellpipe\nscaled = factor * 10\ncellpipe.log_metric("scaled", scaled)', [
+        'step:scale',
+      ]),
+    ]);
+    await page.contents.uploadContent(JSON.stringify(content), 'text', `${tmpPath}/params.ipynb`);
+    await page.notebook.openByPath(`${tmpPath}/params.ipynb`);
+    await page.notebook.activate('params.ipynb');
+    await expect(notebook(page).locator('.cellpipe-StepChip')).toHaveCount(2);
+    await notebook(page).locator('.jp-Toolbar [data-command="cellpipe:run-with-parameters"]').click();
+    const dialog = page.locator('.jp-Dialog');
+    const factor = dialog.locator('input[name="factor"]');
+    await expect(factor).toHaveValue('2');
+    await expect(dialog.locator('input[name="label"]')).toHaveValue('base');
+    await factor.fill('many');
+    await dialog.locator('.jp-Dialog-button.jp-mod-accept').click();
+    await expect(dialog.locator('.cellpipe-FormError')).toContainText("parameter 'factor'");
+    await expect(dialog.locator('input[name="factor"]')).toHaveValue('many');
+    await page.screenshot({ path: path.join(screenshots, 'parameters-form.png') });
+    await dialog.locator('input[name="factor"]').fill('5');
+    await dialog.locator('.jp-Dialog-button.jp-mod-accept').click();
+    const scale = cellWithText(page, 'scaled = factor * 10');
+    await expect(scale.locator('.cellpipe-StepChipRow')).toHaveAttribute('data-state', 'succeeded', {
+      timeout: 120000,
+    });
+    await expect(scale.locator('.cellpipe-Metrics')).toContainText('50');
+  });
+
+  test('first run of the wine example in the environment the README builds: the kernel imports cellpipe', async ({
+    page,
+    tmpPath,
+  }) => {
+    const notebookPath = `${tmpPath}/wine.ipynb`;
+    await page.contents.uploadFile(path.join(examples, 'wine', 'wine.ipynb'), notebookPath);
+    await page.notebook.openByPath(notebookPath);
+    await page.notebook.activate('wine.ipynb');
+    // The user's own kernel runs the imports cell (import cellpipe included) without an error.
+    const imports = cellWithText(page, 'import cellpipe');
+    await imports.first().click();
+    await page.notebook.runCell(await Private.cellIndex(page, 'import cellpipe'));
+    await expect(imports.locator('.jp-InputArea-prompt')).toContainText('[1]', { timeout: 120000 });
+    await expect(imports.locator('.jp-OutputArea')).not.toContainText('Error');
+
+    await runPipeline(page);
+    const unfinished = notebook(page).locator(
+      '.cellpipe-StepChipRow[data-state="running"], .cellpipe-StepChipRow[data-state="queued"], .cellpipe-StepChipRow[data-state="pending"]',
+    );
+    await expect(notebook(page).locator('.cellpipe-StepChipRow[data-state]').first()).toBeVisible();
+    await expect(unfinished).toHaveCount(0, { timeout: 170000 });
+    await expect(notebook(page).locator('.cellpipe-StepChipRow[data-state="failed"]')).toHaveCount(0);
+    await expect(notebook(page).locator('.cellpipe-StepChipRow[data-state="succeeded"]').first()).toBeVisible();
+    await expect(notebook(page).locator('.cellpipe-KernelNote:not(:empty)')).toHaveCount(0);
+    await page.screenshot({ path: path.join(screenshots, 'wine-first-run.png') });
+  });
+
   test('requests to /cellpipe without credentials are refused', async ({ baseURL, request }) => {
     // Plain fetch: nothing of the browser context (token header, cookies) is sent.
     const anonymous = (url: string, init?: RequestInit) => fetch(new URL(url, baseURL), init);
@@ -227,3 +337,13 @@ test.describe('cellpipe in JupyterLab', () => {
     expect((await authorized.json()).message).toContain('does not exist');
   });
 });
+
+namespace Private {
+  /** Index of the first cell whose text contains `text`, as Galata's cell commands take it. */
+  export async function cellIndex(page: IJupyterLabPageFixture, text: string): Promise<number> {
+    const texts = await notebook(page).locator('.jp-Cell').allTextContents();
+    const index = texts.findIndex((each) => each.includes(text));
+    if (index < 0) throw new Error(`no cell contains ${text}`);
+    return index;
+  }
+}

@@ -58,14 +58,6 @@ function warningsNotebook() {
   return notebook;
 }
 
-/** Every frame's text, for outputs drawn inside the notebook's output webview. */
-async function framesText() {
-  const texts = await Promise.all(
-    page.frames().map((frame) => frame.evaluate(() => document.body?.innerText ?? '').catch(() => '')),
-  );
-  return texts.join('\n');
-}
-
 async function waitFor(description, predicate, timeoutMs = 120_000) {
   const deadline = Date.now() + timeoutMs;
   let last;
@@ -146,6 +138,8 @@ before(async () => {
   for (const file of ['word_stats.ipynb', 'corpus.txt']) {
     cpSync(join(repo, 'examples', 'word-stats', file), join(workspace, 'word-stats', file));
   }
+  mkdirSync(join(workspace, 'wine'), { recursive: true });
+  cpSync(join(repo, 'examples', 'wine', 'wine.ipynb'), join(workspace, 'wine', 'wine.ipynb'));
   writeFileSync(join(workspace, 'failing.ipynb'), JSON.stringify(failingNotebook(), null, 1));
   vscode = await startVsCode({ codeServer, vsix, root, workspace, settings: { 'cellpipe.pythonPath': python } });
   page = vscode.page;
@@ -161,6 +155,15 @@ after(async () => {
 test('Run as Pipeline from the Explorer context menu runs every step and shows metrics inline', async () => {
   await (await explorerItem('word-stats')).click();
   await contextMenu('word_stats.ipynb', 'Run as Pipeline');
+  // The run names the interpreter it uses.
+  await waitFor('the interpreter named at run start', async () =>
+    (
+      await page
+        .locator('.statusbar')
+        .innerText()
+        .catch(() => '')
+    ).includes(`with ${python}`),
+  );
   await page.locator('.notebook-editor:visible').first().waitFor({ state: 'visible', timeout: 60_000 });
   // The notebook only renders the cells on screen; the Runs view lists every step of the run.
   await openRunsView();
@@ -185,8 +188,16 @@ test('Run as Pipeline from the Explorer context menu runs every step and shows m
     cellStates.some((text) => /succeeded \d/.test(text)),
     `cells show state and time: ${cellStates.join(' | ')}`,
   );
-  await waitFor('metrics drawn by the renderer', async () =>
-    /step count-words · metrics[\s\S]*vocabulary\s+69/.test(await framesText()),
+  await waitFor("metrics on the status bar of the step's last cell", async () =>
+    (await cellStatusTexts()).some((text) => /vocabulary 69/.test(text)),
+  );
+  await waitFor('a notification that the run ended', async () =>
+    /word_stats\.ipynb succeeded/.test(
+      await page
+        .locator('.notifications-toasts')
+        .innerText()
+        .catch(() => ''),
+    ),
   );
   await page.locator('.notebook-editor:visible .cell-list-container').hover();
   await page.mouse.wheel(0, 250);
@@ -219,6 +230,10 @@ test('Compile Pipeline… opens Argo and KFP YAML in editors', async () => {
   ]) {
     await contextMenu('word_stats.ipynb', 'Compile Pipeline');
     await page.locator('.quick-input-widget .monaco-list-row', { hasText: target }).first().click();
+    await page
+      .locator('.tab', { hasText: `word_stats.${target === 'Argo Workflow' ? 'argo' : 'kfp'}.yaml` })
+      .first()
+      .waitFor({ state: 'visible', timeout: 30_000 });
     await waitFor(`${target} YAML`, async () => {
       const text = await page
         .locator('.editor-group-container .monaco-editor .view-lines')
@@ -237,18 +252,55 @@ test('a failing step shows failed and its traceback on the cell that raised', as
   await waitFor('the divide step failed', async () =>
     (await cellStatusTexts()).some((text) => text.includes('failed')),
   );
-  await waitFor('traceback on the cell', async () => /ZeroDivisionError/.test(await framesText()));
-  // The prepare step succeeded before divide failed: its metric series is drawn as a chart.
-  const points = await waitFor('the loss chart', async () => {
-    for (const frame of page.frames()) {
-      const drawn = await frame
-        .evaluate(() => document.querySelector('.cellpipe-metrics .cellpipe-chart polyline')?.getAttribute('points'))
-        .catch(() => null);
-      if (drawn) return drawn;
-    }
-    return undefined;
+  await waitFor('a notification naming the failed step', async () =>
+    /failing\.ipynb failed in step 'divide'/.test(
+      await page
+        .locator('.notifications-toasts')
+        .innerText()
+        .catch(() => ''),
+    ),
+  );
+  // The traceback is a Problem on the line that raised, with cells numbered from 1 (divide is the 2nd cell).
+  await runCommand(page, 'View: Focus Problems (Errors, Warnings, Infos)');
+  const problems = await waitFor('the traceback in Problems', async () => {
+    const text = await page
+      .locator('.markers-panel')
+      .innerText()
+      .catch(() => '');
+    return /ZeroDivisionError/.test(text) && text;
   });
-  assert.equal(points.trim().split(/\s+/).length, 3);
+  assert.match(problems, /cellpipe run/);
+  await page.locator('.markers-panel .monaco-list-row', { hasText: 'ZeroDivisionError' }).first().hover();
+  await waitFor(
+    'the traceback numbered from 1',
+    async () =>
+      /cell 2, line 2/.test(
+        await page
+          .locator('.markers-panel')
+          .innerText()
+          .catch(() => ''),
+      ) ||
+      /cell 2, line 2/.test(
+        await page
+          .locator('.monaco-hover')
+          .innerText()
+          .catch(() => ''),
+      ),
+  );
+  // The prepare step succeeded before divide failed: its metric series opens as a chart with axes.
+  await page
+    .locator('.notebook-editor:visible .cell-status-item', { hasText: /loss 0\.3/ })
+    .first()
+    .click();
+  await waitFor('the loss chart', async () => {
+    for (const frame of page.frames()) {
+      const found = await frame
+        .evaluate(() => document.querySelectorAll('img[src^="data:image/svg+xml"]').length)
+        .catch(() => 0);
+      if (found > 0) return true;
+    }
+    return false;
+  });
   await page.screenshot({ path: join(screenshots, 'failed.png') });
   // The state item opens the step's log as a read-only text document.
   await page
@@ -275,6 +327,8 @@ test('the tag quick pick writes a step tag into the ipynb cell metadata', async 
   await continuation.first().click();
   await page.locator('.quick-input-widget').waitFor({ state: 'visible' });
   const offered = await page.locator('.quick-input-widget .monaco-list-row').allInnerTexts();
+  // The cell's current role comes first, so Enter on the open quick pick changes nothing.
+  assert.match(offered[0] ?? '', /Continue[\s\S]*current/);
   assert.ok(
     offered.some((text) => text.includes('step:prepare')),
     `existing steps offered: ${offered.join(' | ')}`,
@@ -317,6 +371,16 @@ test('the Runs view cancels a running pipeline and re-runs it', async () => {
   writeFileSync(join(workspace, 'slow.ipynb'), JSON.stringify(slow, null, 1));
   await contextMenu('slow.ipynb', 'Run as Pipeline');
   await openRunsView();
+  await waitFor('the first run running', async () =>
+    (await runsViewTexts()).some((text) => /slow\.ipynb\s*running/.test(text)),
+  );
+  // A second Run while one goes asks first; keeping the run starts nothing.
+  await contextMenu('slow.ipynb', 'Run as Pipeline');
+  const keep = page.locator('.notifications-toasts .monaco-button', { hasText: 'Keep It Running' });
+  await keep.first().waitFor({ state: 'visible', timeout: 30_000 });
+  await keep.first().click();
+  await page.waitForTimeout(1500);
+  assert.equal((await runsViewTexts()).filter((text) => /slow\.ipynb/.test(text)).length, 1);
   const runRow = () =>
     page
       .locator('.pane', { has: page.locator('.pane-header', { hasText: /cellpipe Runs/i }) })
@@ -341,4 +405,56 @@ test('the Runs view cancels a running pipeline and re-runs it', async () => {
     'the second run cancelled',
     async () => (await runsViewTexts()).filter((text) => /slow\.ipynb\s*cancelled/.test(text)).length >= 2,
   );
+});
+
+test("Ctrl+Z after a run undoes the user's edit, not the run", async () => {
+  await closeAllEditors();
+  const quick = failingNotebook();
+  quick.cells = [{ ...quick.cells[2], id: 'u1', metadata: { tags: ['step:one'] }, source: 'value = 1\n' }];
+  writeFileSync(join(workspace, 'undo.ipynb'), JSON.stringify(quick, null, 1));
+  await (await explorerItem('undo.ipynb')).click();
+  const editor = page.locator('.notebook-editor:visible .monaco-editor').first();
+  await editor.waitFor({ state: 'visible', timeout: 60_000 });
+  await editor.click();
+  await page.keyboard.press('End');
+  await page.keyboard.type('  # edited');
+  await page.keyboard.press('Escape');
+  await runCommand(page, 'cellpipe: Run as Pipeline');
+  await waitFor('the run finished', async () =>
+    (await cellStatusTexts()).some((text) => /succeeded|cached/.test(text)),
+  );
+  await editor.click();
+  await page.keyboard.press('Control+z');
+  await waitFor('the edit undone by one Ctrl+Z', async () => {
+    const text = (
+      await editor
+        .locator('.view-lines')
+        .innerText()
+        .catch(() => '')
+    ).replaceAll('\u00a0', ' ');
+    return /value = 1/.test(text) && !/# edited/.test(text);
+  });
+  // The run's state is still shown: undo did not touch it.
+  assert.ok((await cellStatusTexts()).some((text) => /succeeded|cached/.test(text)));
+  await closeAllEditors();
+});
+
+test('first run of the wine example with the interpreter the README sets up: every step succeeds', async () => {
+  await (await explorerItem('wine')).click();
+  await contextMenu('wine.ipynb', 'Run as Pipeline');
+  await openRunsView();
+  const rows = await waitFor(
+    'the wine run finished',
+    async () => {
+      const texts = await runsViewTexts();
+      return texts.some((text) => /wine\.ipynb\s*(succeeded|failed)/.test(text)) && texts;
+    },
+    240_000,
+  );
+  assert.ok(
+    rows.some((text) => /wine\.ipynb\s*succeeded/.test(text)),
+    `the wine run succeeded: ${rows.join(' | ')}`,
+  );
+  await page.screenshot({ path: join(screenshots, 'wine-first-run.png') });
+  await closeAllEditors();
 });
