@@ -196,6 +196,8 @@ class StepRun:
         step_metrics = self._collect_metrics(namespace)
         outputs = self._save_outputs(namespace)
         inputs = [action["dir"] for action in self.spec["prepare"] if action["action"] == "load"]
+        # The RNG state a step continues is an input too: its content is in the cache key.
+        inputs += [self.spec["randomState"]["dir"]] if (self.spec.get("randomState") or {}).get("dir") else []
         return {
             "step": self.spec["step"],
             "outputs": outputs,

@@ -171,6 +171,15 @@ describe('referencedFiles', () => {
     expect(second['corpus.txt']).not.toBe(first['corpus.txt']);
     expect(cacheKey({ ...facts, files: first })).not.toBe(cacheKey({ ...facts, files: second }));
   });
+
+  it('fingerprints the global random state a step continues', () => {
+    const continuing: StepSpec = { ...spec, cells: [], prepare: [], randomState: { dir: root } };
+    expect(referencedFiles(continuing, root)).toEqual({ '(random state)': 'missing' });
+    writeFileSync(join(root, 'random-state.pkl'), 'state one');
+    const first = referencedFiles(continuing, root)['(random state)'];
+    writeFileSync(join(root, 'random-state.pkl'), 'state two');
+    expect(referencedFiles(continuing, root)['(random state)']).not.toBe(first);
+  });
 });
 
 describe('environmentRead', () => {

@@ -77,8 +77,14 @@ export function referencedFiles(spec: StepSpec, cwd: string): Record<string, str
       const found = fileFingerprint(resolve(cwd, name));
       if (found) files[name] = found;
     }
+  // The global RNG state a step continues is an input like its values (kernel-bridge/cellpipe/randomstate.py).
+  if (spec.randomState?.dir)
+    files[RANDOM_STATE_KEY] = fileFingerprint(join(spec.randomState.dir, RANDOM_STATE_FILE)) ?? 'missing';
   return files;
 }
+
+const RANDOM_STATE_FILE = 'random-state.pkl';
+const RANDOM_STATE_KEY = '(random state)';
 
 const ENVIRONMENT_READ = /\b(?:environ\s*\[\s*|environ\.get\s*\(\s*|getenv\s*\(\s*)(["'])([^"'\n\\]{1,200})\1/g;
 
