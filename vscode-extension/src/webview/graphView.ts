@@ -1,6 +1,7 @@
 // Runs inside the graph webview. Draws the layout it is sent as SVG built node by node; every string from the
 // notebook goes in through textContent, so cell text and step names can never become markup.
 import type { GraphMessage } from '../graphModel.js';
+import { placeEdgeLabels } from './edgeLabels.js';
 
 declare function acquireVsCodeApi(): { postMessage(message: unknown): void };
 
@@ -14,21 +15,6 @@ function svg<K extends keyof SVGElementTagNameMap>(
   const element = document.createElementNS(SVG, tag);
   for (const [name, value] of Object.entries(attributes)) element.setAttribute(name, String(value));
   return element;
-}
-
-/** The point half-way along a polyline, where its label sits. */
-function halfway(points: { x: number; y: number }[]): { x: number; y: number } {
-  const lengths = points.slice(1).map((point, i) => Math.hypot(point.x - points[i]!.x, point.y - points[i]!.y));
-  let remaining = lengths.reduce((sum, length) => sum + length, 0) / 2;
-  for (const [i, length] of lengths.entries()) {
-    if (remaining <= length && length > 0) {
-      const from = points[i]!;
-      const to = points[i + 1]!;
-      return { x: from.x + ((to.x - from.x) * remaining) / length, y: from.y + ((to.y - from.y) * remaining) / length };
-    }
-    remaining -= length;
-  }
-  return points[0]!;
 }
 
 function draw(message: GraphMessage): void {
@@ -58,7 +44,8 @@ function draw(message: GraphMessage): void {
   const layer = svg('g', { transform: `translate(${margin} ${margin})` });
   root.append(layer);
 
-  for (const edge of message.edges) {
+  const labels = placeEdgeLabels(message.edges, message.nodes);
+  for (const [index, edge] of message.edges.entries()) {
     if (edge.points.length < 2) continue;
     const d = edge.points.map((point, index) => `${index === 0 ? 'M' : 'L'} ${point.x} ${point.y}`).join(' ');
     const path = svg('path', { d, class: 'edge', 'marker-end': 'url(#arrow)' });
@@ -66,10 +53,13 @@ function draw(message: GraphMessage): void {
     title.textContent = edge.label ? `${edge.from} → ${edge.to}: ${edge.label}` : `${edge.from} → ${edge.to}`;
     path.append(title);
     layer.append(path);
-    if (edge.label) {
-      const middle = halfway(edge.points);
-      const label = svg('text', { x: middle.x + 4, y: middle.y, class: 'edge-label' });
-      label.textContent = edge.label;
+    const placed = labels[index];
+    if (placed) {
+      const label = svg('text', { x: placed.x, y: placed.y, class: 'edge-label' });
+      label.textContent = placed.text;
+      const full = svg('title', {});
+      full.textContent = edge.label;
+      label.append(full);
       layer.append(label);
     }
   }
