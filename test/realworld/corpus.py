@@ -7,12 +7,14 @@ differs between the two top-to-bottom runs is nondeterministic and left out; any
 pipeline step and the top-to-bottom run at the same cell is a silently different value when the run succeeded.
 
 Usage: python corpus.py [--only NAME ...] [--groupings 1,3] [--json OUT] [--markdown RESULTS.md]
+       python corpus.py --from-json A.json B.json --markdown RESULTS.md   (merge runs made in parts)
 """
 
 import argparse
 import copy
 import json
 import os
+import re
 import shutil
 import signal
 import statistics
@@ -35,6 +37,7 @@ CLI = REPO / "packages" / "cli" / "bin" / "cellpipe.js"
 CHECK_ERROR_TYPES = {"UnpredictedChange"}
 CELL_TIMEOUT_S = 300
 PIPELINE_TIMEOUT_S = 1200
+ANSI = re.compile(r"\x1b\[[0-9;]*m")
 PROBE = '__import__("realworld_probe").dump("{label}")'
 
 
@@ -123,7 +126,7 @@ def top_to_bottom(nb, work, probe_dir):
         client.execute()
         return None, time.perf_counter() - started
     except (CellExecutionError, CellTimeoutError, DeadKernelError) as error:
-        lines = [line for line in str(error).splitlines() if line.strip()]
+        lines = [ANSI.sub("", line) for line in str(error).splitlines() if line.strip()]
         return (lines[-1] if lines else type(error).__name__)[:300], time.perf_counter() - started
     finally:
         os.environ.clear()
@@ -222,12 +225,18 @@ def failure_of(code, events, stderr):
     return "crashed", (reason or message)[:400]
 
 
+def head_commit():
+    """The commit the CLI was built from: the tree changes under a long corpus run."""
+    head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=REPO, capture_output=True, text=True)
+    return head.stdout.strip() or "unknown"
+
+
 def run_notebook(name, groupings, python):
     source = nbformat.read(NOTEBOOKS / f"{name}.ipynb", as_version=4)
     nb = prepared(source)
     every_cell = set(code_cells(nb))
     work = workspace(name)
-    result = {"notebook": name, "codeCells": len(every_cell), "groupings": {}}
+    result = {"notebook": name, "codeCells": len(every_cell), "commit": head_commit(), "groupings": {}}
     try:
         reference_nb = with_probes(nb, every_cell)
         runs = []
@@ -287,6 +296,8 @@ def markdown(results, groupings):
         "issue 11's figure on a quiet machine); the ratio is pipeline / top to bottom, kernel start included.",
         "",
     ]
+    commits = sorted({r.get("commit", "unknown") for r in results})
+    lines += [f"cellpipe commit(s) measured: {', '.join(commits)}.", ""]
     usable = [r for r in results if "topToBottomError" not in r]
     lines += ["## Totals", "", "| grouping | notebooks | equal | % equal | stopped by check | rejected | crashed | silently different | median time ratio |", "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
     for per_step in groupings:
@@ -331,9 +342,20 @@ def main():
     parser.add_argument("--groupings", default="1,3", help="cells per step, comma-separated")
     parser.add_argument("--json", help="write the results as JSON here")
     parser.add_argument("--markdown", help="write the results table (RESULTS.md) here")
+    parser.add_argument("--from-json", nargs="*", help="run nothing: merge these result files (later ones win)")
     args = parser.parse_args()
-    names = args.only or sorted(p.stem for p in NOTEBOOKS.glob("*.ipynb"))
     groupings = [int(g) for g in args.groupings.split(",")]
+    if args.from_json:
+        merged = {}
+        for path in args.from_json:
+            merged.update({r["notebook"]: r for r in json.loads(Path(path).read_text())})
+        results = [merged[name] for name in sorted(merged)]
+        if args.json:
+            write_atomic(args.json, json.dumps(results, indent=1))
+        if args.markdown:
+            write_atomic(args.markdown, markdown(results, groupings))
+        return
+    names = args.only or sorted(p.stem for p in NOTEBOOKS.glob("*.ipynb"))
     python = sys.executable
     results = []
     for name in names:
