@@ -277,7 +277,8 @@ export class ClientNodeKube implements KubeApi {
         resolve(null);
       });
       response.on('error', (error) => resolve(this.mapError(error, action)));
-      response.on('aborted', () => resolve(new ClusterError(`the log stream of pod '${pod}' was cut`)));
+      // A stream destroyed here or cut by the network ends with 'close' and no 'end'.
+      response.on('close', () => resolve(new ClusterError(`the log stream of pod '${pod}' was cut`)));
     });
     return { abort: () => response.destroy(), closed };
   }

@@ -62,13 +62,11 @@ export class PodLogFollower {
           },
         );
         this.connection = connection;
-        const error = await connection.closed;
+        await connection.closed;
         this.connection = undefined;
         if (this.stopped || finished) return;
-        if (error === null && this.options.finished()) {
-          // The stream ended with the container: one more read catches lines written after the last chunk.
-          continue;
-        }
+        // The container has ended: one more read (no follow) catches lines written after the last chunk.
+        if (this.options.finished()) continue;
         this.resumes++;
         await this.sleep(this.options.retryDelayMs ?? 500);
       } catch (error) {
