@@ -49,24 +49,29 @@ const suites = [
       ]),
     count: jestCounts,
   })),
-  {
-    name: 'node:test',
+  ...[
+    ['node:test', (reporters) => ['--test', ...reporters, 'bench/common']],
+    // The released artifacts (npm run release) installed as a user would, away from the checkout.
+    ['release', (reporters) => [join('scripts', 'test-release.mjs'), ...reporters]],
+  ].map(([name, command]) => ({
+    name,
     run: (file) =>
-      run(process.execPath, [
-        '--test',
-        '--test-reporter=spec',
-        '--test-reporter-destination=stdout',
-        '--test-reporter=tap',
-        `--test-reporter-destination=${file}`,
-        'bench/common',
-      ]),
+      run(
+        process.execPath,
+        command([
+          '--test-reporter=spec',
+          '--test-reporter-destination=stdout',
+          '--test-reporter=tap',
+          `--test-reporter-destination=${file}`,
+        ]),
+      ),
     count: (file) => {
       if (!existsSync(file)) return null;
       const tap = readFileSync(file, 'utf8');
       const total = (name) => Number(new RegExp(`^# ${name} (\\d+)$`, 'm').exec(tap)?.[1] ?? 0);
       return { passed: total('pass'), failed: total('fail') + total('cancelled'), skipped: total('skipped') };
     },
-  },
+  })),
   {
     name: 'pytest',
     run: (file) => run(process.execPath, [join(root, 'scripts', 'pytest.mjs'), `--junitxml=${file}`]),

@@ -1,0 +1,56 @@
+// The .vsix installed into a fresh code-server profile (the e2e harness's code-server), a workspace outside the
+// checkout: the extension activates and Run as Pipeline runs the demo notebook to success.
+import assert from 'node:assert/strict';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { installCodeServer } from '../../scripts/e2e-vscode.mjs';
+import { runCommand, startVsCode } from '../e2e/vscode/codeServer.mjs';
+import { artifact, home, python, workFolder } from './common.mjs';
+
+let vscode;
+let workspace;
+
+before(async () => {
+  const codeServer = installCodeServer();
+  workspace = workFolder('vscode');
+  vscode = await startVsCode({
+    codeServer,
+    vsix: artifact('cellpipe-vscode-', '.vsix'),
+    root: mkdtempSync(join(home, 'code-server-')),
+    workspace,
+    settings: { 'cellpipe.pythonPath': python },
+  });
+});
+
+after(async () => vscode?.stop());
+
+function latestRecord() {
+  const runs = join(workspace, '.cellpipe', 'runs');
+  if (!existsSync(runs)) return undefined;
+  const [latest] = readdirSync(runs).sort().reverse();
+  try {
+    return latest && JSON.parse(readFileSync(join(runs, latest, 'run.json'), 'utf8'));
+  } catch {
+    return undefined;
+  }
+}
+
+test('the installed extension activates and runs the demo notebook', async () => {
+  const { page } = vscode;
+  await page.keyboard.press('Control+P');
+  await page.locator('.quick-input-widget input').fill('wine.ipynb');
+  await page.locator('.quick-input-widget .monaco-list-row', { hasText: 'wine.ipynb' }).first().waitFor();
+  await page.keyboard.press('Enter');
+  await page.locator('.notebook-editor:visible').first().waitFor({ state: 'visible', timeout: 60_000 });
+  await runCommand(page, 'cellpipe: Run as Pipeline');
+  const deadline = Date.now() + 300_000;
+  let record = latestRecord();
+  while ((!record || record.state === 'running') && Date.now() < deadline) {
+    await page.waitForTimeout(1000);
+    record = latestRecord();
+  }
+  assert.equal(record?.state, 'succeeded', JSON.stringify(record?.steps?.map((s) => [s.name, s.state, s.reason])));
+  assert.equal(record.python, python);
+});
