@@ -43,7 +43,7 @@ export const retryCommand: Command = {
         return 0;
       }
       const handle = await backend.attach(retried, undefined, io.signal);
-      const output = runOutput(io, { json: values.json, logs: values.logs, title: 'cellpipe retry' });
+      const output = await runOutput(io, { json: values.json, logs: values.logs, title: 'cellpipe retry' });
       for await (const event of handle.events) output.event(event);
       const finished = await handle.done;
       output.end();

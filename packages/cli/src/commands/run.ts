@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { createLogUpdate } from 'log-update';
+import type { createLogUpdate } from 'log-update';
 // The local engine's own entry: a cached re-run must not load the compilers, the layout or the cluster client.
 import {
   encodeEvent,
@@ -70,7 +70,7 @@ export const runCommand: Command = {
       warm: values['no-warm'] ? false : undefined,
       signal: io.signal,
     });
-    const output = runOutput(io, { json: values.json, logs: values.logs });
+    const output = await runOutput(io, { json: values.json, logs: values.logs });
     for await (const event of handle.events) output.event(event);
     const finished = await handle.done;
     output.end();
@@ -131,10 +131,16 @@ export interface RunOutput {
 }
 
 /** How a run is shown: NDJSON, the live table on a terminal, or one line per change; `cellpipe submit --watch` shares it. */
-export function runOutput(io: CommandIO, options: { json?: boolean; logs?: boolean; title?: string }): RunOutput {
+export async function runOutput(
+  io: CommandIO,
+  options: { json?: boolean; logs?: boolean; title?: string },
+): Promise<RunOutput> {
   if (options.json) return new JsonOutput(io);
   const logs = Boolean(options.logs);
-  return io.stdout.isTTY ? new LiveTableOutput(io, logs, options.title ?? 'cellpipe run') : new LineOutput(io, logs);
+  if (!io.stdout.isTTY) return new LineOutput(io, logs);
+  // Loaded only for a terminal: its text-width tables cost a piped or --json run start-up time.
+  const logUpdate = await import('log-update');
+  return new LiveTableOutput(io, logs, options.title ?? 'cellpipe run', logUpdate.createLogUpdate);
 }
 
 /** Common end of a run for the human outputs: metrics table on stdout, failed steps' tracebacks on stderr. */
@@ -201,8 +207,9 @@ class LiveTableOutput implements RunOutput {
     private readonly io: CommandIO,
     private readonly logs: boolean,
     private readonly title: string,
+    makeLogUpdate: typeof createLogUpdate,
   ) {
-    this.draw = createLogUpdate(io.stdout as NodeJS.WriteStream, { showCursor: true });
+    this.draw = makeLogUpdate(io.stdout as NodeJS.WriteStream, { showCursor: true });
     this.ticker = setInterval(() => this.render(), 250);
     this.ticker.unref();
   }

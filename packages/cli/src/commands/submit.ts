@@ -58,7 +58,7 @@ export const submitCommand: Command = {
         return 0;
       }
       const handle = await backend.attach(run.runId, run.started, io.signal);
-      const output = runOutput(io, { json: values.json, logs: values.logs, title: 'cellpipe submit' });
+      const output = await runOutput(io, { json: values.json, logs: values.logs, title: 'cellpipe submit' });
       for await (const event of handle.events) output.event(event);
       const finished = await handle.done;
       output.end();

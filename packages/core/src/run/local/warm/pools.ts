@@ -42,30 +42,32 @@ export function warmByDefault(env: NodeJS.ProcessEnv = process.env): boolean {
 /** The warm side of one run: the pool is acquired when the first step actually runs (a fully cached run starts none). */
 export class RunWarmth {
   private pool: Promise<WarmPool> | undefined;
-  private readonly allModules: string[];
 
   constructor(
     private readonly pools: WarmPools,
     private readonly options: WarmPoolOptions,
-    notebook: Notebook,
-    graph: PipelineGraph,
-  ) {
-    const sources = new Map(notebook.cells.map((cell) => [cell.id, cell.source]));
+    private readonly notebook: Notebook,
+    private readonly graph: PipelineGraph,
+  ) {}
+
+  /** Every module the steps import, and what the runtime imports for them; parsed only once a step runs. */
+  private allModules(): string[] {
+    const sources = new Map(this.notebook.cells.map((cell) => [cell.id, cell.source]));
     const modules = new Set<string>();
-    for (const step of graph.steps) {
+    for (const step of this.graph.steps) {
       for (const code of step.code) importedModules(code.source).forEach((module) => modules.add(module));
       for (const id of step.cells) {
         const source = sources.get(id) ?? '';
         [...importedModules(source), ...runtimeModules(source)].forEach((module) => modules.add(module));
       }
     }
-    this.allModules = [...modules];
+    return [...modules];
   }
 
   /** The pool to fork `spec`'s step from and the modules it imports. */
   async forStep(spec: StepSpec): Promise<{ pool: WarmPool; needs: string[] }> {
     this.pool ??= this.pools.acquire(this.options).then((pool) => {
-      pool.preload(this.allModules);
+      pool.preload(this.allModules());
       return pool;
     });
     const needs = new Set<string>();
