@@ -1,10 +1,11 @@
 """Runs every real-world notebook as a pipeline (`cellpipe run`, the real CLI) and top to bottom, and compares.
 
-For each notebook: two top-to-bottom runs in a Jupyter kernel (nbclient) with a probe after every code cell,
+For each notebook: a top-to-bottom run in a Jupyter kernel (nbclient) with a probe after every code cell,
 then one pipeline run per grouping (one step per code cell, three code cells per step) with a probe after each
 step's last cell. A probe (realworld_probe.py) writes its own digest of every variable. A name whose digest
 differs between the two top-to-bottom runs is nondeterministic and left out; any other difference between a
 pipeline step and the top-to-bottom run at the same cell is a silently different value when the run succeeded.
+The second top-to-bottom run is made only when some value differs (it changes nothing when all are equal).
 
 Usage: python corpus.py [--only NAME ...] [--groupings 1,3] [--json OUT] [--markdown RESULTS.md]
        python corpus.py --from-json A.json B.json --markdown RESULTS.md   (merge runs made in parts)
@@ -125,9 +126,10 @@ def top_to_bottom(nb, work, probe_dir):
         )
         client.execute()
         return None, time.perf_counter() - started
-    except (CellExecutionError, CellTimeoutError, DeadKernelError) as error:
-        lines = [ANSI.sub("", line) for line in str(error).splitlines() if line.strip()]
-        return (lines[-1] if lines else type(error).__name__)[:300], time.perf_counter() - started
+    except CellExecutionError as error:
+        return ANSI.sub("", f"{error.ename}: {error.evalue}")[:300], time.perf_counter() - started
+    except (CellTimeoutError, DeadKernelError) as error:
+        return f"{type(error).__name__}: {error}".splitlines()[0][:300], time.perf_counter() - started
     finally:
         os.environ.clear()
         os.environ.update(saved)
@@ -239,37 +241,42 @@ def run_notebook(name, groupings, python):
     result = {"notebook": name, "codeCells": len(every_cell), "commit": head_commit(), "groupings": {}}
     try:
         reference_nb = with_probes(nb, every_cell)
-        runs = []
-        for attempt in (1, 2):
-            probe_dir = work / f".probe-t2b-{attempt}"
-            error, seconds = top_to_bottom(reference_nb, work, probe_dir)
-            if error:
-                result["topToBottomError"] = error
-                return result
-            runs.append((read_probes(probe_dir), seconds))
-        reference = runs[0][0]
-        unstable = nondeterministic(runs[0][0], runs[1][0])
-        result["topToBottomSeconds"] = runs[0][1]
-        result["nondeterministic"] = sorted({name for _, name, part in unstable if part == ""})
+        error, seconds = top_to_bottom(reference_nb, work, work / ".probe-t2b-1")
+        if error:
+            result["topToBottomError"] = error
+            return result
+        reference = read_probes(work / ".probe-t2b-1")
+        result["topToBottomSeconds"] = seconds
+        pipeline_probes = {}
         for per_step in groupings:
             tagged, last_cells = grouped(nb, per_step)
             probed = with_probes(tagged, set(last_cells))
             nb_path = work / f"{name}-g{per_step}.ipynb"
             nbformat.write(probed, nb_path)
             probe_dir = work / f".probe-g{per_step}"
-            code, events, stderr, seconds = pipeline(nb_path, work, probe_dir, python)
-            found = differences(read_probes(probe_dir), reference, unstable)
-            entry = {"steps": len(last_cells), "seconds": seconds, "ratio": seconds / runs[0][1]}
+            code, events, stderr, pipeline_seconds = pipeline(nb_path, work, probe_dir, python)
+            pipeline_probes[per_step] = read_probes(probe_dir)
+            entry = {"steps": len(last_cells), "seconds": pipeline_seconds, "ratio": pipeline_seconds / seconds}
             if code == 0:
-                missing = sorted(set(map(probe_label, last_cells)) - set(read_probes(probe_dir)))
+                missing = sorted(set(map(probe_label, last_cells)) - set(pipeline_probes[per_step]))
                 if missing:
                     entry["outcome"], entry["detail"] = "crashed", f"no probe output after cells {missing}"
-                else:
-                    entry["outcome"] = "different" if found else "equal"
             else:
                 entry["outcome"], entry["detail"] = failure_of(code, events, stderr)
-            entry["differences"] = found
             result["groupings"][str(per_step)] = entry
+        # The second top-to-bottom run only matters where values differ: it tells nondeterminism from a wrong value.
+        unstable = set()
+        if any(differences(probes, reference, set()) for probes in pipeline_probes.values()):
+            error, _ = top_to_bottom(reference_nb, work, work / ".probe-t2b-2")
+            if error:
+                result["topToBottomError"] = f"second run: {error}"
+                return result
+            unstable = nondeterministic(reference, read_probes(work / ".probe-t2b-2"))
+            result["nondeterministic"] = sorted({name for _, name, part in unstable if part == ""})
+        for per_step, probes in pipeline_probes.items():
+            entry = result["groupings"][str(per_step)]
+            entry["differences"] = differences(probes, reference, unstable)
+            entry.setdefault("outcome", "different" if entry["differences"] else "equal")
         return result
     finally:
         shutil.rmtree(work, ignore_errors=True)
