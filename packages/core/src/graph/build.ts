@@ -853,6 +853,7 @@ namespace Private {
                     ?.code ?? 'module')
                 : located.statement.kind,
             source: located.statement.source,
+            ...this.valueReadsOf(located, state),
             cellId: located.cell.id,
             from: this.producerStepOf(located) ?? member.name,
           })),
@@ -869,6 +870,14 @@ namespace Private {
             }
           : {}),
       };
+    }
+
+    private valueReadsOf(located: Located, state: StepState): { reads?: string[] } {
+      const reads = new Set<string>();
+      for (const event of located.statement.events) {
+        if (event.op === 'read' && state.inputs.get(event.name)?.kind === 'value') reads.add(event.name);
+      }
+      return reads.size > 0 ? { reads: [...reads] } : {};
     }
 
     private producerStepOf(located: Located): string | undefined {

@@ -54,6 +54,8 @@ export interface CodeDependency {
   kind: Exclude<InputKind, 'value'>;
   /** Exact source of the top-level statement, decorators included. */
   source: string;
+  /** Values (step inputs) the statement reads when it runs: they are loaded before it. */
+  reads?: string[];
   cellId: string;
   /** Producing step. */
   from: string;

@@ -63,3 +63,22 @@ describe('buildStepSpec definitions', () => {
     expect(spec.definitions['weighted']).toBeUndefined();
   });
 });
+
+describe('buildStepSpec prepare order', () => {
+  test('code runs before loads, except the values a re-executed statement reads, loaded just before it', () => {
+    const spec = specOf(
+      {
+        config: 'THRESHOLD = 3\nother = [1]',
+        define: 'class Rule:\n    limit = THRESHOLD\nrule = Rule()',
+        apply: 'print(rule.limit, other)',
+      },
+      'apply',
+    );
+    expect(spec.prepare.map((action) => (action.action === 'load' ? `load ${action.name}` : 'exec'))).toEqual([
+      'load THRESHOLD',
+      'exec',
+      'load rule',
+      'load other',
+    ]);
+  });
+});

@@ -23,22 +23,28 @@ export function buildStepSpec(
   const cellsById = new Map(notebook.cells.map((cell) => [cell.id, cell]));
   const cellIndex = (id: string): number => cellsById.get(id)?.index ?? -1;
 
-  const prepare: PrepareAction[] = [
-    ...step.code.map((dep): PrepareAction => ({
-      action: 'exec',
-      names: dep.names,
-      source: dep.source,
-      cellId: dep.cellId,
-      cellIndex: cellIndex(dep.cellId),
-    })),
-    ...step.inputs
+  const loads = new Map(
+    step.inputs
       .filter((input) => input.kind === 'value')
-      .map((input): PrepareAction => ({
-        action: 'load',
-        name: input.name,
-        from: input.from,
-        dir: options.inputDir(input.from),
-      })),
+      .map((input): [string, PrepareAction] => [
+        input.name,
+        { action: 'load', name: input.name, from: input.from, dir: options.inputDir(input.from) },
+      ]),
+  );
+  // Code runs before values load (unpickling may need the classes it defines), except the values a statement
+  // itself reads (`class Rule: limit = THRESHOLD`, `pd.set_option("display.max_rows", rows)`), loaded just before it.
+  const takeLoads = (names: string[]): PrepareAction[] =>
+    names.flatMap((name) => {
+      const load = loads.get(name);
+      loads.delete(name);
+      return load ? [load] : [];
+    });
+  const prepare: PrepareAction[] = [
+    ...step.code.flatMap((dep): PrepareAction[] => [
+      ...takeLoads(dep.reads ?? []),
+      { action: 'exec', names: dep.names, source: dep.source, cellId: dep.cellId, cellIndex: cellIndex(dep.cellId) },
+    ]),
+    ...loads.values(),
   ];
 
   const firstCell = cellIndex(step.cells[0] ?? '');
