@@ -43,6 +43,15 @@ async function runPipeline(page: IJupyterLabPageFixture): Promise<void> {
   await notebook(page).locator('.jp-Toolbar [data-command="cellpipe:run-pipeline"]').click();
 }
 
+// Galata waits 15 s for the launcher; on a loaded 2-core machine JupyterLab's own plugins take longer than that.
+test.use({
+  waitForApplication: async ({}, use) =>
+    use(async (page) => {
+      await page.locator('#jupyterlab-splash').waitFor({ state: 'detached', timeout: 120000 });
+      await page.locator('.lm-TabBar-tab.lm-mod-current', { hasText: 'Launcher' }).waitFor({ timeout: 120000 });
+    }),
+});
+
 test.describe('cellpipe in JupyterLab', () => {
   test('tag a cell, see the DAG change, run, see states and metrics, reload with tags intact', async ({
     page,
