@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// `npm run test:python`: the Python tests (step runtime and Jupyter server extension) in the repository's venv.
+// `npm run test:python`: the Python tests (step runtime, server extension, real-world corpus digest) in the venv.
 // Extra arguments go to pytest (`npm run test:python -- -k handlers`, `--junitxml=FILE`).
 import { spawnSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
@@ -10,8 +10,16 @@ const setup = spawnSync(process.execPath, [join(root, 'scripts', 'setup.mjs'), '
 if (setup.status !== 0) process.exit(setup.status ?? 1);
 const result = spawnSync(
   join(root, '.venv', 'bin', 'python'),
-  // Two roots: the server extension's conftest loads a pytest plugin, which pytest allows only at a root.
-  ['-m', 'pytest', '-q', 'kernel-bridge/cellpipe', 'kernel-bridge/cellpipe_jupyter', ...process.argv.slice(2)],
+  // Separate roots: the server extension's conftest loads a pytest plugin, which pytest allows only at a root.
+  [
+    '-m',
+    'pytest',
+    '-q',
+    'kernel-bridge/cellpipe',
+    'kernel-bridge/cellpipe_jupyter',
+    'test/realworld',
+    ...process.argv.slice(2),
+  ],
   { cwd: root, stdio: 'inherit' },
 );
 process.exit(result.status ?? 1);

@@ -416,15 +416,42 @@ def digest_outputs(steps: list) -> dict:
             continue
         namespace, _ = _make_namespace()
         definitions = _Definitions({**spec.get("definitions", {}), **entry.get("definitions", {})}, namespace, {})
+        inputs_bound = False
         for name, output in sorted((manifest.get("outputs") or {}).items()):
-            try:
-                path = os.path.join(entry["outDir"], output["file"])
-                # A member of an aliasing group is one key of the group's pickle.
-                value = serializers.load(path, output["serializer"], definitions.unpickler, output.get("key"))
-                digests[name] = {"digest": digest(value)}
-            except Exception as error:  # noqa: BLE001 - a value that does not load is a finding, not a crash
-                digests[name] = {"error": f"{type(error).__name__}: {error}"}
+            path = os.path.join(entry["outDir"], output["file"])
+            for attempt in (1, 2):
+                try:
+                    # A member of an aliasing group is one key of the group's pickle.
+                    value = serializers.load(path, output["serializer"], definitions.unpickler, output.get("key"))
+                    digests[name] = {"digest": digest(value)}
+                    break
+                except NameError as error:
+                    digests[name] = {"error": f"{type(error).__name__}: {error}"}
+                    if attempt == 2 or inputs_bound:
+                        break
+                    # A class defined on demand may read values the step loaded (`class Rule: limit = THRESHOLD`).
+                    _bind_inputs(spec, namespace, definitions)
+                    inputs_bound = True
+                except Exception as error:  # noqa: BLE001 - a value that does not load is a finding, not a crash
+                    digests[name] = {"error": f"{type(error).__name__}: {error}"}
+                    break
     return result
+
+
+def _bind_inputs(spec: dict, namespace: dict, definitions: Any) -> None:
+    """Binds the values the step loaded, as its runtime did; one that does not load is left out."""
+    from cellpipe import serializers
+
+    for action in spec.get("prepare", []):
+        if action.get("action") != "load":
+            continue
+        try:
+            with open(os.path.join(action["dir"], "manifest.json"), encoding="utf-8") as handle:
+                output = json.load(handle)["outputs"][action["name"]]
+            path = os.path.join(action["dir"], output["file"])
+            namespace[action["name"]] = serializers.load(path, output["serializer"], definitions.unpickler, output.get("key"))
+        except Exception:  # noqa: BLE001,S112 - the output that needs it reports the failure
+            continue
 
 
 def _write_atomically(path: str, document: dict) -> None:
