@@ -43,6 +43,20 @@ export function tokenKubeConfig(token: string, server = SERVER): KubeConfig {
   return config;
 }
 
+/** The cluster admin's kubeconfig (client certificate), aimed at `server`. */
+export function adminKubeConfig(server = SERVER): KubeConfig {
+  const admin = new KubeConfig();
+  admin.loadFromFile(join(run, 'admin.kubeconfig'));
+  const config = new KubeConfig();
+  config.loadFromOptions({
+    clusters: admin.clusters.map((cluster) => ({ ...cluster, server })),
+    users: admin.users,
+    contexts: admin.contexts.map((context) => ({ ...context, namespace: NAMESPACE })),
+    currentContext: admin.currentContext,
+  });
+  return config;
+}
+
 /**
  * A service account bound to `role` (created here with `rules`, or an existing Role by name), and the
  * `KubeApi` that acts as it with a token from the TokenRequest API.

@@ -2,6 +2,7 @@ import { EventChannel } from '../../events/channel.js';
 import type { RunEvent, RunFinishedEvent, RunStartedEvent } from '../../events/runEvent.js';
 import type { RunBackend, RunHandle, RunOptions } from '../types.js';
 import { ClusterError } from './errors.js';
+import type { ArgoWorkflow } from './nodes.js';
 import { WorkflowFollower, type FollowOptions } from './follow.js';
 import { ClientNodeKube, type KubeApi, type KubeConfigMap, type KubeTarget } from './kube.js';
 import { prepareSubmission, RUN_KEY, type SubmissionOptions } from './submission.js';
@@ -111,7 +112,7 @@ export class ArgoBackend implements RunBackend {
 export type RunStartedInfo = Omit<RunStartedEvent, 'type' | 'time' | 'runId'>;
 
 /**
- * ConfigMap first, then the Workflow that mounts it, then the ConfigMap's ownerReference to the Workflow:
+ * Creates a run and returns the Workflow as the API server stored it. ConfigMap first, then the Workflow that mounts it, then the ConfigMap's ownerReference to the Workflow:
  * the owner's uid exists only once the Workflow does, and a Workflow created first could start a pod
  * before its ConfigMap exists. If a later call fails, what was created is deleted again.
  */
@@ -120,7 +121,7 @@ export async function createRun(
   name: string,
   workflow: Record<string, unknown>,
   configMap: KubeConfigMap,
-): Promise<void> {
+): Promise<ArgoWorkflow> {
   const configMapName = configMap.metadata.name as string;
   await kube.checkArgoInstalled();
   await kube.createConfigMap(configMap);
@@ -150,6 +151,7 @@ export async function createRun(
     await kube.deleteConfigMap(configMapName).catch(() => undefined);
     throw error;
   }
+  return created;
 }
 
 /** `spec.shutdown: Terminate`: Argo stops the running pods and runs nothing else (Stop would still run exit handlers, which cellpipe never compiles). */
