@@ -69,7 +69,10 @@ test('the wheel enables the cellpipe server extension', () => {
     encoding: 'utf8',
     env: userEnv(),
   });
-  assert.match(`${list.stdout}${list.stderr}`, /cellpipe_jupyter\s+enabled/);
+  // jupyter colours its list; the colour codes are dropped before matching
+  const text = `${list.stdout}${list.stderr}`.replace(/\x1b\[[0-9;]*m/g, '');
+  assert.match(text, /cellpipe_jupyter\s+enabled/);
+  assert.match(text, /cellpipe_jupyter\s+OK/);
 });
 
 test('the server extension answers and runs the demo notebook', async () => {
