@@ -218,8 +218,9 @@ def failure_of(code, events, stderr):
         e = errors[0]
         where = f" (cell {e['cellIndex'] + 1})" if e.get("cellIndex") is not None else ""
         return "crashed", f"{e['step']}{where}: {e['errorType']}: {e['message']}".splitlines()[0][:400]
+    failed = [e["reason"] for e in events if e.get("type") == "step-state" and e.get("state") == "failed" and e.get("reason")]
     lines = [line for line in stderr.splitlines() if line.strip()]
-    message = lines[-1] if lines else f"exit {code}"
+    message = failed[0] if failed else lines[-1] if lines else f"exit {code}, no step error, no message"
     if code == 2:
         return "rejected", message[:400]
     finished = [e for e in events if e.get("type") == "run-finished"]
@@ -273,9 +274,16 @@ def run_notebook(name, groupings, python):
                 return result
             unstable = nondeterministic(reference, read_probes(work / ".probe-t2b-2"))
             result["nondeterministic"] = sorted({name for _, name, part in unstable if part == ""})
+        # A value computed from a nondeterministic one may agree between two runs by chance (the best of three
+        # models): a difference at or after the first probe with a nondeterministic name is not conclusive.
+        first_unstable = min((label for label, _, part in unstable if part == ""), default=None)
         for per_step, probes in pipeline_probes.items():
             entry = result["groupings"][str(per_step)]
             entry["differences"] = differences(probes, reference, unstable)
+            conclusive = [d for d in entry["differences"] if first_unstable is None or d["probe"] < first_unstable]
+            if entry["differences"] and not conclusive:
+                entry.setdefault("outcome", "inconclusive")
+                entry.setdefault("detail", f"values differ after nondeterministic values (from cell {int(first_unstable[1:]) + 1})")
             entry.setdefault("outcome", "different" if entry["differences"] else "equal")
         return result
     finally:
@@ -288,6 +296,7 @@ OUTCOME_TEXT = {
     "rejected": "rejected before the run",
     "crashed": "**crashed** (top to bottom succeeds)",
     "different": "**SILENTLY DIFFERENT**",
+    "inconclusive": "differs after nondeterministic values (inconclusive)",
 }
 
 
@@ -306,7 +315,7 @@ def markdown(results, groupings):
     commits = sorted({r.get("commit", "unknown") for r in results})
     lines += [f"cellpipe commit(s) measured: {', '.join(commits)}.", ""]
     usable = [r for r in results if "topToBottomError" not in r]
-    lines += ["## Totals", "", "| grouping | notebooks | equal | % equal | stopped by check | rejected | crashed | silently different | median time ratio |", "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
+    lines += ["## Totals", "", "| grouping | notebooks | equal | % equal | stopped by check | rejected | crashed | silently different | inconclusive | median time ratio |", "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
     for per_step in groupings:
         entries = [r["groupings"][str(per_step)] for r in usable if str(per_step) in r["groupings"]]
         count = lambda outcome: sum(1 for e in entries if e["outcome"] == outcome)
@@ -315,9 +324,14 @@ def markdown(results, groupings):
         share = f"{100 * count('equal') / len(entries):.0f} %" if entries else "n/a"
         label = "one step per cell" if per_step == 1 else f"{per_step} cells per step"
         lines.append(
-            f"| {label} | {len(entries)} | {count('equal')} | {share} | {count('stopped')} | {count('rejected')} | {count('crashed')} | {count('different')} | {median} |"
+            f"| {label} | {len(entries)} | {count('equal')} | {share} | {count('stopped')} | {count('rejected')} | {count('crashed')} | {count('different')} | {count('inconclusive')} | {median} |"
         )
-    lines += ["", "Median time ratio: over the notebooks whose pipeline ran and gave equal values.", ""]
+    lines += [
+        "",
+        "Median time ratio: over the notebooks whose pipeline ran and gave equal values. Inconclusive: values differ only",
+        "at or after a cell where the notebook's own values differ between two top-to-bottom runs (unseeded random draws).",
+        "",
+    ]
     lines += ["## Per notebook", "", "| notebook | code cells | top to bottom (s) | grouping | steps | outcome | pipeline (s) | ratio |", "| --- | ---: | ---: | --- | ---: | --- | ---: | ---: |"]
     details = []
     for r in results:

@@ -102,6 +102,12 @@ def _parts_of(value, kind):
         return own + [len(value)] + sorted(_single(item) for item in value), []
     if module == "random" and hasattr(value, "getstate"):
         return own, [("state", value.getstate())]
+    if getattr(kind, "__getstate__", None) not in (None, getattr(object, "__getstate__", None)):
+        # The class says what its state is (what pickling, and so a pipeline, keeps): caches it leaves out do not count.
+        try:
+            return own + ["getstate"], [("state", value.__getstate__())]
+        except Exception:  # a __getstate__ that needs more than the object: fall back to its attributes
+            pass
     state = getattr(value, "__dict__", None)
     slots = [s for cls in kind.__mro__ for s in getattr(cls, "__slots__", ()) if isinstance(s, str)]
     if not isinstance(state, dict) and not slots:

@@ -103,3 +103,25 @@ def test_grouping_tags_every_nth_code_cell_and_probes_follow_each_steps_last_cel
     assert sources[4] == '__import__("realworld_probe").dump("c003")'
     assert sources[6] == '__import__("realworld_probe").dump("c004")'
     assert len({c["id"] for c in probed.cells}) == len(probed.cells)
+
+
+class Cached:
+    """A value whose pickled state leaves out a cache, as lmfit's Parameter leaves out its expression evaluator."""
+
+    def __init__(self, value):
+        self.value = value
+        self.cache = []
+
+    def __getstate__(self):
+        return {"value": self.value}
+
+
+def test_a_class_that_defines_its_state_is_digested_by_it():
+    used = Cached(1)
+    used.cache.append("expression")
+    assert whole(used) == whole(Cached(1))
+    assert whole(Cached(2)) != whole(Cached(1))
+
+
+def test_first_unstable_probe_orders_labels_by_cell():
+    assert corpus.probe_label(2) < corpus.probe_label(10) < corpus.probe_label(100)
