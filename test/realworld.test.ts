@@ -9,11 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { repo } from './cliHarness.js';
 
-const FAST_SUBSET = [
-  'lmfit__example_use_pandas',
-  'imbalanced_learn__plot_make_imbalance',
-  'corner__quickstart',
-];
+const FAST_SUBSET = ['lmfit__example_use_pandas', 'imbalanced_learn__plot_make_imbalance', 'corner__quickstart'];
 
 interface GroupingResult {
   outcome: 'equal' | 'stopped' | 'rejected' | 'crashed' | 'different' | 'inconclusive';
