@@ -2,7 +2,17 @@
 // Scores value-edge precision and recall against the traced truth on the whole corpus, for cellpipe and for
 // Kale's own detector (kubeflow-kale from PyPI, in its own venv here), and writes the table into bench/RESULTS.md.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, renameSync } from 'node:fs';
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+  renameSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -10,6 +20,7 @@ import { fileURLToPath } from 'node:url';
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..', '..');
 const corpus = join(root, 'test', 'corpus');
+const realworld = join(root, 'test', 'realworld');
 const python = process.env.CELLPIPE_PYTHON ?? join(root, '.venv', 'bin', 'python');
 const kaleVenv = join(here, '.venv');
 const kalePython = join(kaleVenv, 'bin', 'python');
@@ -67,6 +78,28 @@ function kaleNotebook(path, graph, prevEdges) {
   return nb;
 }
 
+/**
+ * A real-world notebook (untagged, test/realworld) tagged one step per code cell, in its own folder with the
+ * data files it reads, as test/realworld/corpus.py runs it.
+ */
+function taggedRealworld(name, work) {
+  const folder = join(work, 'realworld', name);
+  mkdirSync(folder, { recursive: true });
+  const data = join(realworld, 'data', name);
+  if (existsSync(data)) cpSync(data, folder, { recursive: true });
+  const nb = JSON.parse(readFileSync(join(realworld, 'notebooks', `${name}.ipynb`), 'utf8'));
+  let step = 0;
+  for (const cell of nb.cells) {
+    const source = Array.isArray(cell.source) ? cell.source.join('') : cell.source;
+    if (cell.cell_type !== 'code' || !source.trim()) continue;
+    step += 1;
+    cell.metadata = { ...cell.metadata, tags: [`step:s${String(step).padStart(2, '0')}`] };
+  }
+  const path = join(folder, `${name}.ipynb`);
+  writeFileSync(path, JSON.stringify(nb));
+  return path;
+}
+
 function score(found, truth) {
   const truthKeys = new Set(truth.map((e) => `${e.to}|${e.name}|${e.from}`));
   const foundKeys = new Set(found.map((e) => `${e.to}|${e.name}|${e.from}`));
@@ -81,16 +114,35 @@ async function main() {
   ensureKale();
   const core = await import(join(root, 'packages', 'core', 'lib', 'node.js'));
   const work = mkdtempSync(join(tmpdir(), 'cellpipe-kale-'));
-  const totals = { cellpipe: [], kaleAsIs: [], kalePrev: [] };
   const failures = [];
   const pending = [];
-  const notebooks = readdirSync(corpus)
-    .filter((f) => f.endsWith('.ipynb'))
-    .sort();
+  const notebooks = [
+    ...readdirSync(corpus)
+      .filter((f) => f.endsWith('.ipynb'))
+      .sort()
+      .map((name) => ({ set: 'corpus', name, path: () => join(corpus, name) })),
+    ...readdirSync(join(realworld, 'notebooks'))
+      .filter((f) => f.endsWith('.ipynb'))
+      .sort()
+      .map((name) => ({ set: 'realworld', name, path: () => taggedRealworld(name.slice(0, -6), work) })),
+  ];
+  const sets = ['corpus', 'realworld'];
+  const totals = Object.fromEntries(sets.map((set) => [set, { cellpipe: [], kaleAsIs: [], kalePrev: [] }]));
   try {
-    for (const name of notebooks) {
-      const path = join(corpus, name);
-      const result = await core.verifyNotebook(path, { python });
+    for (const notebook of notebooks) {
+      const { name } = notebook;
+      const path = notebook.path();
+      let result;
+      try {
+        result = await core.verifyNotebook(path, { python });
+      } catch (error) {
+        failures.push(
+          `cellpipe verify ${name}: ${String(error.message ?? error)
+            .split('\n')[0]
+            .slice(0, 160)}`,
+        );
+        continue;
+      }
       const truth = result.trace.edges
         .filter((e) => e.kind === 'value' && !e.from.startsWith('('))
         .map((e) => ({ to: e.to, name: e.name, from: e.from }));
@@ -100,7 +152,7 @@ async function main() {
       const staticValue = result.graph.steps.flatMap((s) =>
         s.inputs.filter((i) => i.kind === 'value').map((i) => ({ to: s.name, name: i.name })),
       );
-      totals.cellpipe.push({
+      totals[notebook.set].cellpipe.push({
         truth: truth.length,
         hit: truth.filter((e) => !missed.has(`${e.to}|${e.name}`)).length,
         found: staticValue.length,
@@ -119,7 +171,7 @@ async function main() {
       ]) {
         const file = join(work, `${mode}-${name}`);
         writeFileSync(file, JSON.stringify(kaleNotebook(path, result.graph, prev)));
-        pending.push({ mode, name, file, truth: kaleTruth });
+        pending.push({ set: notebook.set, mode, name, file, truth: kaleTruth });
       }
       process.stderr.write(`${name}\n`);
     }
@@ -131,11 +183,11 @@ async function main() {
     });
     if (run.status !== 0) throw new Error(`Kale failed: ${run.stderr.trim().split('\n').pop()}`);
     const kaleResults = JSON.parse(run.stdout);
-    for (const { mode, name, file, truth } of pending) {
+    for (const { set, mode, name, file, truth } of pending) {
       const found = kaleResults[file];
       if (found.error)
         failures.push(`${mode === 'kaleAsIs' ? 'as is' : 'with prev:'} ${name}: ${found.error.slice(0, 160)}`);
-      totals[mode].push(score(found.edges ?? [], truth));
+      totals[set][mode].push(score(found.edges ?? [], truth));
     }
   } finally {
     rmSync(join(corpus, 'scratch_corpus_helpers.py'), { force: true });
@@ -143,18 +195,26 @@ async function main() {
   }
   const sum = (rows, key) => rows.reduce((a, r) => a + r[key], 0);
   const line = (label, rows) =>
-    `| ${label} | ${sum(rows, 'truth')} | ${sum(rows, 'found')} | ${fmt(sum(rows, 'correct'), sum(rows, 'found'))} | ${fmt(sum(rows, 'hit'), sum(rows, 'truth'))} |`;
+    `| ${label} | ${rows.length} | ${sum(rows, 'truth')} | ${sum(rows, 'found')} | ${fmt(sum(rows, 'correct'), sum(rows, 'found'))} | ${fmt(sum(rows, 'hit'), sum(rows, 'truth'))} |`;
+  const count = (set) => notebooks.filter((n) => n.set === set).length;
+  const both = (mode) => [...totals.corpus[mode], ...totals.realworld[mode]];
   const table = [
-    `Value edges on the ${notebooks.length}-notebook corpus (test/corpus), scored against the edges traced in a real top-to-bottom run (\`cellpipe.tracer\`).`,
+    `Value edges on the ${count('corpus')}-notebook test corpus (test/corpus, tagged by hand) and the ${count('realworld')} real-world notebooks written by others (test/realworld, one step per code cell), scored against the edges traced in a real top-to-bottom run (\`cellpipe.tracer\`).`,
     `Kale: kubeflow-kale ${KALE_VERSION} from PyPI, its NotebookProcessor dependency detection (bench/kale/kale_edges.py); step names rewritten to Kale's [_a-z][_a-z0-9]* form (reserved names get \`_step\`), bare metric names to \`print(name)\`.`,
     '',
-    '| detector | traced edges | reported edges | precision | recall |',
-    '| --- | ---: | ---: | ---: | ---: |',
-    line('cellpipe (no prev: tags needed)', totals.cellpipe),
-    line('Kale, notebook as is', totals.kaleAsIs),
-    line('Kale, prev: tags added from the trace', totals.kalePrev),
+    '| detector | notebooks | traced edges | reported edges | precision | recall |',
+    '| --- | ---: | ---: | ---: | ---: | ---: |',
+    ...[
+      ['test corpus', (mode) => totals.corpus[mode]],
+      ['real-world', (mode) => totals.realworld[mode]],
+      ['both', both],
+    ].flatMap(([label, rows]) => [
+      line(`cellpipe (no prev: tags needed), ${label}`, rows('cellpipe')),
+      line(`Kale, notebook as is, ${label}`, rows('kaleAsIs')),
+      line(`Kale, prev: tags added from the trace, ${label}`, rows('kalePrev')),
+    ]),
     '',
-    ...(failures.length ? ['Kale could not process:', '', ...failures.map((f) => `- ${f}`), ''] : []),
+    ...(failures.length ? ['Not scored:', '', ...failures.map((f) => `- ${f}`), ''] : []),
     `Measured ${new Date().toISOString().slice(0, 10)} with \`node bench/kale/run.mjs\`.`,
   ].join('\n');
   const resultsPath = join(root, 'bench', 'RESULTS.md');
