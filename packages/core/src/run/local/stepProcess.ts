@@ -217,7 +217,11 @@ function supervise(
 function tee(stream: Readable, file: WriteStream, onText: (text: string) => void): void {
   stream.setEncoding('utf8');
   stream.on('data', (text: string) => {
-    file.write(text);
+    // A disk slower than the step's output pauses the pipe (the step waits) instead of buffering it in memory.
+    if (!file.write(text)) {
+      stream.pause();
+      file.once('drain', () => stream.resume());
+    }
     onText(text);
   });
 }
