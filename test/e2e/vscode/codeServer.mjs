@@ -100,7 +100,8 @@ export async function startVsCode({ codeServer, vsix, root, workspace, settings 
     await waitForHttp(`http://127.0.0.1:${port}/healthz`, () => log);
     const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
     const page = await browser.newPage({ viewport: viewport ?? { width: 1600, height: 1000 } });
-    await page.goto(`http://127.0.0.1:${port}/?folder=${encodeURIComponent(workspace)}`);
+    // A loaded 2-core machine serves the workbench's first load slower than Playwright's default 30 s.
+    await page.goto(`http://127.0.0.1:${port}/?folder=${encodeURIComponent(workspace)}`, { timeout: 180_000 });
     await page.locator('.explorer-folders-view').waitFor({ state: 'visible', timeout: 120_000 });
     return {
       page,
