@@ -33,6 +33,17 @@ function codeCell(id: string, source: string, tags: string[]) {
   return { cell_type: 'code', id, metadata: { tags }, source, outputs: [], execution_count: null };
 }
 
+/** Opens a notebook through JupyterLab's own command and waits with Playwright's timeout (Galata's is 15 s). */
+async function openNotebook(page: IJupyterLabPageFixture, filePath: string): Promise<void> {
+  await page.evaluate(async (target) => {
+    const app = (
+      window as unknown as { jupyterapp: { commands: { execute(id: string, args: unknown): Promise<unknown> } } }
+    ).jupyterapp;
+    await app.commands.execute('docmanager:open', { path: target });
+  }, filePath);
+  await notebook(page).locator('.jp-Notebook .jp-Cell').first().waitFor({ timeout: 120000 });
+}
+
 async function openPipelinePanel(page: IJupyterLabPageFixture): Promise<void> {
   const panel = page.locator('#cellpipe-pipeline-panel');
   if (!(await panel.isVisible())) await page.locator('.jp-SideBar [data-id="cellpipe-pipeline-panel"]').click();
@@ -61,8 +72,7 @@ test.describe('cellpipe in JupyterLab', () => {
     const notebookPath = `${tmpPath}/word_stats.ipynb`;
     await page.contents.uploadFile(path.join(examples, 'word-stats', 'word_stats.ipynb'), notebookPath);
     await page.contents.uploadFile(path.join(examples, 'word-stats', 'corpus.txt'), `${tmpPath}/corpus.txt`);
-    await page.notebook.openByPath(notebookPath);
-    await page.notebook.activate('word_stats.ipynb');
+    await openNotebook(page, notebookPath);
 
     const codeCells = JSON.parse(
       readFileSync(path.join(examples, 'word-stats', 'word_stats.ipynb'), 'utf8'),
@@ -129,7 +139,7 @@ test.describe('cellpipe in JupyterLab', () => {
     // Galata's own readiness check wants the launcher in front; JupyterLab restores the notebook instead.
     await page.reload({ waitForIsReady: false });
     await page.locator('#jupyterlab-splash').waitFor({ state: 'detached' });
-    if (!(await page.notebook.isOpen('word_stats.ipynb'))) await page.notebook.openByPath(notebookPath);
+    if (!(await page.notebook.isOpen('word_stats.ipynb'))) await openNotebook(page, notebookPath);
     await expect(cellWithText(page, 'mean_length = round').locator('.cellpipe-StepChip')).toHaveText(
       'step: word-lengths',
     );
@@ -159,8 +169,7 @@ test.describe('cellpipe in JupyterLab', () => {
       codeCell('c-assert', 'assert final_loss < threshold, f"loss {final_loss} above {threshold}"', []),
     ]);
     await page.contents.uploadContent(JSON.stringify(content), 'text', `${tmpPath}/${name}`);
-    await page.notebook.openByPath(`${tmpPath}/${name}`);
-    await page.notebook.activate(name);
+    await openNotebook(page, `${tmpPath}/${name}`);
     await expect(notebook(page).locator('.cellpipe-StepChip')).toHaveCount(4);
 
     await runPipeline(page);
@@ -199,8 +208,7 @@ test.describe('cellpipe in JupyterLab', () => {
       codeCell('c-bad', 'd = (', ['stpe:typo']),
     ]);
     await page.contents.uploadContent(JSON.stringify(content), 'text', `${tmpPath}/live.ipynb`);
-    await page.notebook.openByPath(`${tmpPath}/live.ipynb`);
-    await page.notebook.activate('live.ipynb');
+    await openNotebook(page, `${tmpPath}/live.ipynb`);
     await openPipelinePanel(page);
     const panel = page.locator('#cellpipe-pipeline-panel');
     await expect(panel.locator('.cellpipe-Dag-node')).toHaveCount(3);
@@ -223,8 +231,7 @@ test.describe('cellpipe in JupyterLab', () => {
       codeCell('c-after', 'y = x + 1', ['step:after']),
     ]);
     await page.contents.uploadContent(JSON.stringify(content), 'text', `${tmpPath}/slow.ipynb`);
-    await page.notebook.openByPath(`${tmpPath}/slow.ipynb`);
-    await page.notebook.activate('slow.ipynb');
+    await openNotebook(page, `${tmpPath}/slow.ipynb`);
     await runPipeline(page);
     const slow = cellWithText(page, 'time.sleep(120)');
     await expect(slow.locator('.cellpipe-StepChipRow[data-state="running"]')).toHaveCount(1);
@@ -247,8 +254,7 @@ test.describe('cellpipe in JupyterLab', () => {
   }) => {
     const content = notebookJson([codeCell('c-wait', 'import time\ntime.sleep(60)\nx = 1', ['step:wait'])]);
     await page.contents.uploadContent(JSON.stringify(content), 'text', `${tmpPath}/once.ipynb`);
-    await page.notebook.openByPath(`${tmpPath}/once.ipynb`);
-    await page.notebook.activate('once.ipynb');
+    await openNotebook(page, `${tmpPath}/once.ipynb`);
     await runPipeline(page);
     const wait = cellWithText(page, 'time.sleep(60)');
     await expect(wait.locator('.cellpipe-StepChipRow[data-state="running"]')).toHaveCount(1);
@@ -283,8 +289,7 @@ test.describe('cellpipe in JupyterLab', () => {
       ]),
     ]);
     await page.contents.uploadContent(JSON.stringify(content), 'text', `${tmpPath}/params.ipynb`);
-    await page.notebook.openByPath(`${tmpPath}/params.ipynb`);
-    await page.notebook.activate('params.ipynb');
+    await openNotebook(page, `${tmpPath}/params.ipynb`);
     await expect(notebook(page).locator('.cellpipe-StepChip')).toHaveCount(2);
     await notebook(page).locator('.jp-Toolbar [data-command="cellpipe:run-with-parameters"]').click();
     const dialog = page.locator('.jp-Dialog');
@@ -311,8 +316,7 @@ test.describe('cellpipe in JupyterLab', () => {
   }) => {
     const notebookPath = `${tmpPath}/wine.ipynb`;
     await page.contents.uploadFile(path.join(examples, 'wine', 'wine.ipynb'), notebookPath);
-    await page.notebook.openByPath(notebookPath);
-    await page.notebook.activate('wine.ipynb');
+    await openNotebook(page, notebookPath);
     // The user's own kernel runs the imports cell (import cellpipe included) without an error.
     const imports = cellWithText(page, 'import cellpipe');
     await imports.first().click();
