@@ -186,3 +186,21 @@ def test_preloading_pandas_also_imports_what_the_runtime_saves_frames_with(pool)
     reply, streams, _ = pool.fork(1, ["import sys\nprint('pyarrow.parquet' in sys.modules)"], needs=["pandas"])
     finish(pool, reply)
     assert streams[b"1"] == b"True\n"
+
+
+def test_a_forked_step_ends_as_an_exit_would_threads_joined_atexit_run_open_files_flushed(pool, tmp_path):
+    cells = [
+        "import atexit, threading, time\n"
+        "atexit.register(print, 'atexit ran')\n"
+        "handle = open('left-open.txt', 'w')\n"
+        "handle.write('flushed at exit')\n"
+        "def later():\n"
+        "    time.sleep(0.3)\n"
+        "    open('thread.txt', 'w').write('joined')\n"
+        "threading.Thread(target=later).start()"
+    ]
+    reply, streams, _ = pool.fork(1, cells)
+    exited = finish(pool, reply)
+    assert (exited["code"], streams[b"1"]) == (0, b"atexit ran\n")
+    assert (tmp_path / "left-open.txt").read_text() == "flushed at exit"
+    assert (tmp_path / "thread.txt").read_text() == "joined"
