@@ -10,6 +10,7 @@ Usage: python import_sources.py [--sdists DIR]
 
 import argparse
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -45,10 +46,27 @@ def sdist_root(package, version, folder):
     raise SystemExit(f"import_sources: {archives[0].name} does not unpack to {stem}/")
 
 
+MARKDOWN_MARKER = re.compile(r"^# %% \[markdown\][^\n]*$", re.MULTILINE)
+
+
+def as_text_if_only_comments(cell):
+    lines = cell.source.splitlines()
+    if cell.cell_type != "code" or not all(line.startswith("#") or not line.strip() for line in lines):
+        return cell
+    text = "\n".join(line[2:] if line.startswith("# ") else line.lstrip("#") for line in lines)
+    return nbformat.v4.new_markdown_cell(text.strip())
+
+
 def notebook_of(entry, root):
     path = root / entry["path"]
     if entry["format"] == "ipynb":
         nb = nbformat.read(path, as_version=4)
+    elif entry["format"] == "py:percent":
+        # Sphinx-gallery reads `# %% [markdown]` as text comments followed by code; jupytext would make it all
+        # markdown and drop that code. As plain `# %%` cells the code stays; cells of comments only become text.
+        text = MARKDOWN_MARKER.sub("# %%", path.read_text(encoding="utf-8"))
+        nb = jupytext.reads(text, fmt="py:percent")
+        nb.cells = [as_text_if_only_comments(cell) for cell in nb.cells]
     else:
         nb = jupytext.read(path, fmt=entry["format"])
     for position, cell in enumerate(nb.cells):
@@ -68,7 +86,9 @@ SOURCES_HEADER = """# Sources of the real-world corpus
 Every notebook here was written by the authors of a well-known PyPI package and ships in its sdist; none was
 written for cellpipe, none comes from scikit-learn's example gallery. `python import_sources.py` rebuilds
 `notebooks/` and `data/` from `sources.json`: scripts are converted to notebooks by jupytext (`py:percent` for
-`# %%` cells, `py:sphinx` for sphinx-gallery `####` blocks), outputs and tags are dropped, nothing else changes.
+`# %%` cells, `py:sphinx` for sphinx-gallery `####` blocks; as sphinx-gallery reads them, a `# %% [markdown]` cell
+is text comments followed by code, and a cell of comments only is text), outputs and tags are dropped, nothing
+else changes.
 
 | notebook | package | version | path inside the sdist | format | license |
 | --- | --- | --- | --- | --- | --- |
