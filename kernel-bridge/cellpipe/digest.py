@@ -12,23 +12,49 @@ from __future__ import annotations
 
 import hashlib
 import types
+import weakref
 from typing import Any
 
 _SCALARS = (type(None), bool, int, float, complex, str, bytes, bytearray)
-_MAX_OBJECTS = 1_000_000
+# Past this many objects a value is a structure (a figure, a shell), not data to compare: its identity is digested.
+_MAX_OBJECTS = 200_000
 _CODE_TYPES = (types.FunctionType, types.BuiltinFunctionType, types.MethodType, types.ModuleType, type)
 
 
 def digest(value: Any) -> str:
     """Hex sha256 of the value's content; ``opaque:`` prefixed when only its identity can be hashed."""
+    if _is_heavy(value):
+        return _identity(value)
     walker = _Walker(value)
     try:
         walker.feed(value)
     except _Opaque as opaque:
-        return f"opaque:{type(opaque.value).__module__}.{type(opaque.value).__qualname__}:{id(opaque.value):x}"
+        # Walked once to the budget, never again: the tracer and the check digest the same objects step after step.
+        _remember_heavy(opaque.value)
+        return _identity(opaque.value)
     except RecursionError:
-        return f"opaque:{type(value).__module__}.{type(value).__qualname__}:{id(value):x}"
+        return _identity(value)
     return walker.hash.hexdigest()
+
+
+# id -> reference of the objects that exceeded the budget in this process (the reference keeps the id theirs).
+_HEAVY: dict = {}
+
+
+def _identity(value: Any) -> str:
+    return f"opaque:{type(value).__module__}.{type(value).__qualname__}:{id(value):x}"
+
+
+def _is_heavy(value: Any) -> bool:
+    reference = _HEAVY.get(id(value))
+    return reference is not None and reference() is value
+
+
+def _remember_heavy(value: Any) -> None:
+    try:
+        _HEAVY[id(value)] = weakref.ref(value)
+    except TypeError:
+        _HEAVY[id(value)] = lambda: value
 
 
 def value_kind(name: str, value: Any) -> str:
@@ -90,21 +116,36 @@ class _Walker:
         if module.startswith("pandas") and self.feed_pandas(value):
             return
         if kind in (list, tuple):
+            if all(type(item) in _SCALARS for item in value):
+                # One repr for a sequence of plain numbers or strings: exact, and C speed for big lists.
+                self.write(kind.__name__ + " of scalars", len(value), repr(value))
+                return
             self.write(kind.__name__, len(value))
             for item in value:
                 self.feed(item)
         elif kind is dict:
             self.feed_mapping("dict", value.items())
         elif kind in (set, frozenset):
-            self.write(kind.__name__, *sorted(digest(item) for item in value))
+            self.write(kind.__name__, *sorted(self.sub_digest(item) for item in value))
         elif isinstance(value, _CODE_TYPES):
             self.feed_code(value)
         else:
             self.feed_reduced(value)
 
+    def sub_digest(self, value: Any) -> str:
+        """The digest of a set item or mapping key, for sorting: its repr for a scalar; else walked within this budget."""
+        kind = type(value)
+        if kind in _SCALARS:
+            return f"{kind.__name__}:{value!r}"
+        walker = _Walker(self.root)
+        walker.budget = self.budget
+        walker.feed(value)
+        self.budget = walker.budget
+        return walker.hash.hexdigest()
+
     def feed_mapping(self, label: str, items: Any) -> None:
         """Order-insensitive, like ``==`` on dicts: insertion order can follow set iteration, which differs per process."""
-        keyed = sorted(((digest(key), key, item) for key, item in items), key=lambda entry: entry[0])
+        keyed = sorted(((self.sub_digest(key), key, item) for key, item in items), key=lambda entry: entry[0])
         self.write(label, len(keyed))
         for key_digest, _key, item in keyed:
             self.write(key_digest)

@@ -139,3 +139,30 @@ def test_object_graphs_beyond_the_budget_get_an_identity_digest(monkeypatch):
     big = [[i] for i in range(100)]
     assert digest(big).startswith("opaque:")
     assert not digest([[i] for i in range(10)]).startswith("opaque:")
+
+
+def test_a_structure_past_the_budget_is_digested_by_identity_and_never_walked_again(monkeypatch):
+    import cellpipe.digest as digest_module
+
+    monkeypatch.setattr(digest_module, "_MAX_OBJECTS", 50)
+
+    class Node:
+        def __init__(self, children):
+            self.children = children
+
+    # Keys that are objects draw from the same budget as everything else (a dict keyed by 40 objects).
+    tree = Node({Node([]): i for i in range(40)})
+    first = digest_module.digest(tree)
+    assert first.startswith("opaque:") and first == digest_module.digest(tree)
+    walks = []
+    monkeypatch.setattr(digest_module._Walker, "feed", lambda self, value: walks.append(value))
+    assert digest_module.digest(tree) == first and walks == []
+
+
+def test_sequences_of_scalars_are_digested_by_content_in_one_piece():
+    from cellpipe.digest import digest
+
+    assert digest([1, 2.5, "a", None]) == digest([1, 2.5, "a", None])
+    assert digest([1, 2]) != digest([1, True]) != digest((1, 2))
+    assert digest(list(range(300_000))) == digest(list(range(300_000)))
+    assert not digest(list(range(300_000))).startswith("opaque:")
