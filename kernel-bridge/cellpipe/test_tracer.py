@@ -91,6 +91,12 @@ def test_magics_and_exec_are_traced(tmp_path):
     assert "out" in trace["steps"][2]["writes"]
 
 
+def test_matplotlib_inline_is_accepted_as_in_a_step(tmp_path):
+    done, trace = run_tracer(tmp_path, [("a", "%matplotlib inline\nx = 1"), ("b", "y = x + 1")])
+    assert done.returncode == 0, done.stderr
+    assert edges(trace) == {("a", "b", "x")}
+
+
 def test_step_digests_are_recorded_for_written_and_mutated_names(tmp_path):
     done, trace = run_tracer(tmp_path, [("a", "items = [1]"), ("b", "items.append(2)\nn = len(items)")])
     assert done.returncode == 0, done.stderr

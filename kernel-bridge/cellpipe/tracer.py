@@ -283,7 +283,9 @@ def _make_namespace() -> tuple:
         from IPython.core.inputtransformer2 import TransformerManager
         from IPython.core.interactiveshell import InteractiveShell
 
-        InteractiveShell.instance(user_module=module, user_ns=module.__dict__)
+        shell = InteractiveShell.instance(user_module=module, user_ns=module.__dict__)
+        # As in a step (cellpipe.cells.start_shell): `%matplotlib inline` needs a GUI loop a plain shell lacks.
+        shell.register_magic_function(lambda line: None, "line", "matplotlib")
         transform = TransformerManager().transform_cell
     except ImportError:
         pass

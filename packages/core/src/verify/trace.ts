@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { parameterFields } from '../compile/step/carried.js';
@@ -120,7 +120,8 @@ export async function runTracer(options: RunTracerOptions): Promise<Trace> {
       child.on('error', reject);
       child.on('close', (exitCode, signal) => resolveExit(exitCode ?? (signal ? 128 : 1)));
     });
-    if (code !== 0 && code !== 1) {
+    // Exit 1 with a trace means a cell raised; without one, the tracer itself failed (its last line says why).
+    if ((code !== 0 && code !== 1) || !existsSync(tracePath)) {
       const last = stderr.trim().split('\n').pop() ?? '';
       throw new Error(`cellpipe tracer failed (exit ${code}) on ${options.plan.notebook}: ${last}`);
     }
