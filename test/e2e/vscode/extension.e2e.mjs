@@ -379,6 +379,8 @@ test('the Runs view cancels a running pipeline and re-runs it', async () => {
   const keep = page.locator('.notifications-toasts .monaco-button', { hasText: 'Keep It Running' });
   await keep.first().waitFor({ state: 'visible', timeout: 30_000 });
   await keep.first().click();
+  await keep.first().waitFor({ state: 'hidden', timeout: 15_000 });
+  await runCommand(page, 'Notifications: Clear All Notifications');
   await page.waitForTimeout(1500);
   assert.equal((await runsViewTexts()).filter((text) => /slow\.ipynb/.test(text)).length, 1);
   const runRow = () =>
