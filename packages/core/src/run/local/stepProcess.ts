@@ -98,12 +98,24 @@ export async function runStepProcess(options: StepProcessOptions): Promise<StepP
   }
   let launched: LaunchedStep | undefined;
   if (options.warm) {
-    const attempt = await options.warm.pool.launch({
+    const launching = options.warm.pool.launch({
       specPath: options.specPath,
       outDir: options.outDir,
       cwd: options.cwd,
       needs: options.warm.needs,
     });
+    // A cancel must not wait for the pool to finish importing: the fork, if it still comes, is killed at once.
+    let onAbort: () => void = () => undefined;
+    const cancelled = new Promise<'aborted'>((resolve) => (onAbort = () => resolve('aborted')));
+    if (options.signal.aborted) onAbort();
+    else options.signal.addEventListener('abort', onAbort, { once: true });
+    const attempt = await Promise.race([launching, cancelled]);
+    options.signal.removeEventListener('abort', onAbort);
+    if (attempt === 'aborted') {
+      void launching.then((late) => 'launched' in late && killLate(late.launched));
+      result.aborted = true;
+      return result;
+    }
     if ('launched' in attempt) {
       launched = attempt.launched;
       result.warm = true;
@@ -114,6 +126,12 @@ export async function runStepProcess(options: StepProcessOptions): Promise<StepP
     return result;
   }
   return supervise(launched ?? spawnCold(options), options, result);
+}
+
+/** Stops a step forked after its run was cancelled, draining its streams so its end is still noticed. */
+function killLate(launched: LaunchedStep): void {
+  for (const stream of [launched.stdout, launched.stderr, launched.events]) stream?.resume();
+  if (launched.pid !== undefined) signalGroup(launched.pid, 'SIGKILL');
 }
 
 function spawnCold(options: StepProcessOptions): LaunchedStep {

@@ -1,4 +1,5 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { jest } from '@jest/globals';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -6,6 +7,9 @@ import type { RunEvent } from '../../../events/runEvent.js';
 import { buildNotebook, notebookToJson, type CellSketch } from '../../../notebook/builder.js';
 import { LocalBackend } from '../backend.js';
 import type { RunRecord } from '../record.js';
+
+// Real Python processes on a shared machine: a test may take longer than jest's 5 s default.
+jest.setTimeout(120_000);
 
 const python = resolve(fileURLToPath(import.meta.url), '../../../../../../../.venv/bin/python');
 
@@ -75,6 +79,26 @@ describe('warm step processes (real Python fork server)', () => {
     expect(Date.now() - began).toBeLessThan(30_000);
     const step = record(handle.runId).steps[0];
     expect([step?.state, step?.warm]).toEqual(['cancelled', true]);
+  });
+
+  it('cancelling a run while the pool still imports what a step needs stops at once', async () => {
+    const site = join(dir, 'site');
+    mkdirSync(site);
+    writeFileSync(join(site, 'slow_to_import.py'), 'import time\ntime.sleep(60)\n');
+    notebook([{ source: 'import slow_to_import', tags: ['step:waits'] }]);
+    const previous = process.env.PYTHONPATH;
+    process.env.PYTHONPATH = site;
+    try {
+      const handle = new LocalBackend({ killGraceMs: 500 }).start({ notebookPath, python, cache: false });
+      const began = Date.now();
+      for await (const event of handle.events)
+        if (event.type === 'step-state' && event.state === 'running') handle.cancel();
+      expect((await handle.done).state).toBe('cancelled');
+      expect(Date.now() - began).toBeLessThan(30_000);
+    } finally {
+      if (previous === undefined) delete process.env.PYTHONPATH;
+      else process.env.PYTHONPATH = previous;
+    }
   });
 
   it('a step whose import fails in the pool starts cold, with the reason in the run record', async () => {
