@@ -1,7 +1,7 @@
 """The corpus's own digest of every notebook variable, written at a probe cell; independent of cellpipe's digest.
 
-The harness appends a probe cell, `__import__("realworld_probe").dump("LABEL")`, after the last cell of every step, both
-in the pipeline and in the top-to-bottom run; each probe writes one JSON file, name -> digest, into
+The harness appends a probe cell, `import realworld_probe as _realworld_probe; _realworld_probe.dump("LABEL")`, after
+the last cell of every step, both in the pipeline and in the top-to-bottom run; each probe writes one JSON file into
 $REALWORLD_PROBE_DIR. The digest follows a value's content (arrays by bytes, frames column by column, objects
 by their attributes, random generators by their state), never an object's identity or address.
 """

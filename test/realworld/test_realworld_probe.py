@@ -100,8 +100,8 @@ def test_grouping_tags_every_nth_code_cell_and_probes_follow_each_steps_last_cel
     assert last == [3, 4]
     probed = corpus.with_probes(tagged, set(last))
     sources = [c.source for c in probed.cells]
-    assert sources[4] == '__import__("realworld_probe").dump("c003")'
-    assert sources[6] == '__import__("realworld_probe").dump("c004")'
+    assert sources[4].endswith('_realworld_probe.dump("c003")')
+    assert sources[6].endswith('_realworld_probe.dump("c004")')
     assert len({c["id"] for c in probed.cells}) == len(probed.cells)
 
 
