@@ -50,7 +50,7 @@ describe('a failing step on the cluster', () => {
     const run = await cellpipe(['submit', notebook, '--watch', '--json'], dir);
     failed = events(run.stdout);
     failedCode = run.code;
-  });
+  }, 1_200_000);
   afterAll(() => {
     rmSync(markers, { recursive: true, force: true });
     rmSync(dir, { recursive: true, force: true });

@@ -44,7 +44,7 @@ describe.each(notebooks)('$path on the test cluster', ({ path, folder }) => {
     const clusterRun = await cellpipe(['submit', notebook, '--watch', '--json'], join(work, 'nb'));
     cluster = events(clusterRun.stdout);
     expect(clusterRun).toMatchObject({ code: 0 });
-  });
+  }, 1_200_000);
   afterAll(() => rmSync(work, { recursive: true, force: true }));
 
   it('announces the same steps and ends the same way, with the same metrics', () => {
