@@ -18,3 +18,10 @@ arr = np.load("corpus-64-array.npy")
 note = Path("corpus-64-note.txt").read_text()
 model = joblib.load("corpus-64-model.joblib")
 print(back["a"].tolist(), arr.tolist(), note, model)
+# %% step:clean-up
+import os
+
+os.remove("corpus-64-frame.csv")
+os.remove("corpus-64-array.npy")
+Path("corpus-64-note.txt").unlink()
+os.remove("corpus-64-model.joblib")

@@ -25,6 +25,7 @@ describe('files named by call arguments', () => {
     expect(fileFactsOfCall('write_text', [{ value: 'hello' }], ['notes/a.md'])).toEqual([
       { path: 'notes/a.md', mode: 'write' },
     ]);
+    expect(fileFactsOfCall('remove', [{ value: 'old.csv' }], [])).toEqual([{ path: 'old.csv', mode: 'write' }]);
     expect(fileFactsOfCall('read_csv', [{ value: 'data/x.csv' }, { keyword: 'usecols' }], [])).toEqual([
       { path: 'data/x.csv', mode: 'read' },
     ]);

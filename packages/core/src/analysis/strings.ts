@@ -21,9 +21,8 @@ export function namesInExpressionString(text: string): { name: string; explicit:
 const FILE_WRITERS: ReadonlySet<string> = new Set(
   `to_csv to_parquet to_json to_pickle to_excel to_feather to_hdf to_stata to_orc to_xml to_html to_latex to_markdown
   to_sql to_netcdf to_file to_zarr savefig save savez savez_compressed savetxt tofile dump write_text write_bytes touch
-  save_model save_weights imwrite imsave write copyfile copy copy2 copytree move rename replace urlretrieve`.split(
-    /\s+/,
-  ),
+  save_model save_weights imwrite imsave write copyfile copy copy2 copytree move rename replace urlretrieve
+  remove unlink rmtree`.split(/\s+/),
 );
 
 /** A string that looks like a file path (`out.csv`, `data/x`), not a column name, option name or URL. */
