@@ -369,6 +369,7 @@ test('the Runs view cancels a running pipeline and re-runs it', async () => {
     { ...slow.cells[2], id: 's1', metadata: { tags: ['step:wait'] }, source: 'import time\ntime.sleep(120)\n' },
   ];
   writeFileSync(join(workspace, 'slow.ipynb'), JSON.stringify(slow, null, 1));
+  // The Runs view redraws every second while a run goes; its inline actions are clicked where they are drawn.
   await contextMenu('slow.ipynb', 'Run as Pipeline');
   await openRunsView();
   await waitFor('the first run running', async () =>
@@ -391,18 +392,18 @@ test('the Runs view cancels a running pipeline and re-runs it', async () => {
     (await runsViewTexts()).some((text) => /^wait\s*running/.test(text)),
   );
   await runRow().first().hover();
-  await runRow().first().locator('.action-label[aria-label="Cancel Run"]').click();
+  await runRow().first().locator('.action-label[aria-label="Cancel Run"]').click({ force: true });
   await waitFor('the run cancelled', async () =>
     (await runsViewTexts()).some((text) => /slow\.ipynb\s*cancelled/.test(text)),
   );
   await runRow().first().hover();
-  await runRow().first().locator('.action-label[aria-label="Re-run"]').click();
+  await runRow().first().locator('.action-label[aria-label="Re-run"]').click({ force: true });
   await waitFor('a second run of the notebook', async () => (await runRow().count()) >= 2);
   await waitFor('the second run running', async () =>
     (await runsViewTexts()).some((text) => /slow\.ipynb\s*running/.test(text)),
   );
   await runRow().first().hover();
-  await runRow().first().locator('.action-label[aria-label="Cancel Run"]').click();
+  await runRow().first().locator('.action-label[aria-label="Cancel Run"]').click({ force: true });
   await waitFor(
     'the second run cancelled',
     async () => (await runsViewTexts()).filter((text) => /slow\.ipynb\s*cancelled/.test(text)).length >= 2,
