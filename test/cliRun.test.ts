@@ -9,14 +9,16 @@ jest.setTimeout(120_000);
 beforeAll(buildCli);
 
 /** Waits (bounded) in Python until another step has created `name`: it only passes if both run at once. */
+/** Marker paths are built at run time: literal paths would make the two branches a file dependency of each other. */
 function rendezvous(mine: string, theirs: string): string {
   return [
     'import os, time',
-    `open(${JSON.stringify(mine)}, "w").close()`,
+    `mine, theirs = (name + ".started" for name in (${JSON.stringify(mine)}, ${JSON.stringify(theirs)}))`,
+    'open(mine, "w").close()',
     'deadline = time.time() + 60',
-    `while not os.path.exists(${JSON.stringify(theirs)}) and time.time() < deadline:`,
+    'while not os.path.exists(theirs) and time.time() < deadline:',
     '    time.sleep(0.02)',
-    `assert os.path.exists(${JSON.stringify(theirs)}), "the other branch never ran concurrently"`,
+    'assert os.path.exists(theirs), "the other branch never ran concurrently"',
   ].join('\n');
 }
 
@@ -44,8 +46,8 @@ describe('cellpipe run (real CLI, real Python runtime)', () => {
   it('runs independent branches at the same time and joins them', async () => {
     const { dir, notebook } = notebookFolder([
       { source: 'base = 20', tags: ['step:start'] },
-      { source: `${rendezvous('left.started', 'right.started')}\nleft = base + 1`, tags: ['step:left'] },
-      { source: `${rendezvous('right.started', 'left.started')}\nright = base + 2`, tags: ['step:right'] },
+      { source: `${rendezvous('left', 'right')}\nleft = base + 1`, tags: ['step:left'] },
+      { source: `${rendezvous('right', 'left')}\nright = base + 2`, tags: ['step:right'] },
       { source: 'total = left + right\nprint("total", total)', tags: ['step:join'] },
     ]);
     const result = await runCli(['run', notebook, '--jobs', '2', '--logs'], dir);
