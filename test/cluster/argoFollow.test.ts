@@ -23,8 +23,8 @@ let kube: ClientNodeKube;
 beforeAll(async () => {
   kube = await documentedUserKube();
 });
-// Memoized results of earlier runs would turn steps into `cached`.
-beforeEach(() => kubectl('delete', 'configmap', 'cellpipe-cache', '--ignore-not-found'));
+// Memoized results of earlier runs of this file would turn steps into `cached` (the retry test relies on its own).
+beforeAll(() => kubectl('delete', 'configmap', 'cellpipe-cache', '--ignore-not-found'));
 
 function states(events: RunEvent[], step: string): string[] {
   return events.filter((e): e is StepStateEvent => e.type === 'step-state' && e.step === step).map((e) => e.state);

@@ -71,7 +71,7 @@ export interface KubeApi {
   /** Streams a container's log lines (with their timestamps); `follow` keeps the stream open while it runs. */
   podLog(
     pod: string,
-    options: { container: string; follow: boolean; sinceTime?: string },
+    options: { container: string; follow: boolean; sinceTime?: string; signal?: AbortSignal },
     onLine: (line: string) => void,
   ): Promise<LogConnection>;
 }
@@ -250,7 +250,7 @@ export class ClientNodeKube implements KubeApi {
 
   async podLog(
     pod: string,
-    options: { container: string; follow: boolean; sinceTime?: string },
+    options: { container: string; follow: boolean; sinceTime?: string; signal?: AbortSignal },
     onLine: (line: string) => void,
   ): Promise<LogConnection> {
     const action: KubeAction = { verb: 'get', resource: 'pods/log', name: pod, namespace: this.namespace };
@@ -258,7 +258,8 @@ export class ClientNodeKube implements KubeApi {
     if (options.follow) query.set('follow', 'true');
     if (options.sinceTime) query.set('sinceTime', options.sinceTime);
     const path = `/api/v1/namespaces/${encodeURIComponent(this.namespace)}/pods/${encodeURIComponent(pod)}/log?${query}`;
-    const response = await this.get(path, action);
+    // The signal also ends a request still waiting for headers (a follow of a silent container can wait long).
+    const response = await this.get(path, action, options.signal);
     if (response.statusCode !== 200) {
       const body = await readBody(response);
       throw this.mapError({ code: response.statusCode, body }, action);
@@ -284,9 +285,9 @@ export class ClientNodeKube implements KubeApi {
   }
 
   /** A GET through the kubeconfig's TLS and credentials, for the calls the generated client does not stream. */
-  private async get(path: string, action: KubeAction): Promise<IncomingMessage> {
+  private async get(path: string, action: KubeAction, signal?: AbortSignal): Promise<IncomingMessage> {
     const url = new URL(`${this.server.replace(/\/$/, '')}${path}`);
-    const requestOptions: RequestOptions = { method: 'GET', headers: {} };
+    const requestOptions: RequestOptions = { method: 'GET', headers: {}, signal };
     await this.config.applyToHTTPSOptions(requestOptions);
     return new Promise<IncomingMessage>((resolve, reject) => {
       const send = url.protocol === 'http:' ? httpRequest : httpsRequest;

@@ -25,6 +25,7 @@ export class PodLogFollower {
   private connection?: { abort(): void };
   private lastTime = '';
   private wakeUp?: () => void;
+  private pending?: AbortController;
   private seenAtLastTime = 0;
 
   constructor(
@@ -42,7 +43,12 @@ export class PodLogFollower {
       try {
         const connection = await this.kube.podLog(
           this.pod,
-          { container: 'main', follow: !finished, sinceTime: this.lastTime ? wholeSecond(this.lastTime) : undefined },
+          {
+            container: 'main',
+            follow: !finished,
+            sinceTime: this.lastTime ? wholeSecond(this.lastTime) : undefined,
+            signal: (this.pending = new AbortController()).signal,
+          },
           (line) => {
             const match = TIMESTAMP.exec(line);
             const time = match?.[1] ?? '';
@@ -62,6 +68,7 @@ export class PodLogFollower {
           },
         );
         this.connection = connection;
+        if (this.stopped || (!finished && this.options.finished())) connection.abort();
         await connection.closed;
         this.connection = undefined;
         if (this.stopped || finished) return;
@@ -70,6 +77,9 @@ export class PodLogFollower {
         this.resumes++;
         await this.sleep(this.options.retryDelayMs ?? 500);
       } catch (error) {
+        if (this.stopped) return;
+        // Woken while the request waited: the container ended, read its log to the end now.
+        if (this.pending?.signal.aborted) continue;
         const problem = this.problem(error);
         if (problem.retry && !finished && Date.now() - started < (this.options.maxWaitMs ?? 600_000)) {
           attempt++;
@@ -88,14 +98,16 @@ export class PodLogFollower {
     this.wake();
   }
 
-  /** Ends a wait between attempts now: the container has ended, so its log can be read to the end at once. */
+  /** The container has ended: stop waiting (and a follow that the server may keep open), read the log to its end. */
   wake(): void {
+    this.pending?.abort();
+    this.connection?.abort();
     this.wakeUp?.();
   }
 
   private sleep(ms: number): Promise<void> {
     return new Promise((resolve) => {
-      const timer = setTimeout(resolve, ms);
+      const timer = setTimeout(resolve, ms).unref();
       this.wakeUp = () => {
         clearTimeout(timer);
         resolve();
