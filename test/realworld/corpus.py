@@ -36,7 +36,7 @@ DATA = HERE / "data"
 CLI = REPO / "packages" / "cli" / "bin" / "cellpipe.js"
 # Error types the step runtime gives a run it stopped on purpose (the run-time check), not a crash.
 CHECK_ERROR_TYPES = {"UnpredictedChange"}
-CELL_TIMEOUT_S = 300
+CELL_TIMEOUT_S = 900
 PIPELINE_TIMEOUT_S = 1200
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
 # A plain import (replayed like any import) and a call with a literal: `__import__()` or `globals()` would make the
@@ -307,13 +307,16 @@ def markdown(results, groupings):
         "# Real-world corpus results",
         "",
         "Written by `npm run corpus:realworld` (test/realworld/corpus.py): each notebook run as a pipeline with the real",
-        "`cellpipe run --no-cache`, one step per code cell and three code cells per step, compared with two top-to-bottom",
-        "runs in one Jupyter kernel through the corpus's own digest of every variable after every step",
-        "(test/realworld/realworld_probe.py). Names that differ between the two top-to-bottom runs are left out.",
-        "Times are wall seconds on the machine that wrote this file (its load is not controlled: the lead measures",
-        "issue 11's figure on a quiet machine); the ratio is pipeline / top to bottom, kernel start included.",
+        "`cellpipe run --no-cache`, one step per code cell and three code cells per step, compared with a top-to-bottom",
+        "run in one Jupyter kernel through the corpus's own digest of every variable after every step",
+        "(test/realworld/realworld_probe.py); when values differ, a second top-to-bottom run tells nondeterministic",
+        "parts, which are left out. Times are wall seconds on the machine that wrote this file (its load is not",
+        "controlled: the lead measures issue 11's figure on a quiet machine); the ratio is pipeline / top to bottom,",
+        "kernel start and probe cells included in both.",
         "",
     ]
+    corpus_size = len(list(NOTEBOOKS.glob("*.ipynb")))
+    lines += [f"Notebooks measured: {len(results)} of the {corpus_size} in test/realworld/notebooks.", ""]
     commits = sorted({r.get("commit", "unknown") for r in results})
     lines += [f"cellpipe commit(s) measured: {', '.join(commits)}.", ""]
     usable = [r for r in results if "topToBottomError" not in r]
