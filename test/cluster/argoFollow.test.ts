@@ -4,7 +4,7 @@
  * the nodes' outputs, step errors from the pod log, logs survive a cut stream, cancel and retry do what they say.
  */
 import { existsSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { homedir } from 'node:os';
 import { join } from 'node:path';
 
 import { EventChannel } from '../../packages/core/src/events/channel.js';
@@ -104,7 +104,8 @@ describe('watching from a resourceVersion the API server no longer has', () => {
 });
 
 describe('a failing step, then retry', () => {
-  const marker = join(tmpdir(), `cellpipe-retry-marker-${process.pid}`);
+  // Outside /tmp and /cellpipe, which the executor stand-in gives each pod privately: the step sees the host's file.
+  const marker = join(homedir(), '.cache', `cellpipe-retry-marker-${process.pid}`);
   const { notebook } = notebookFolder([
     { source: 'base = [1, 2, 3]', tags: ['step:load'] },
     {
