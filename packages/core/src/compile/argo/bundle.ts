@@ -220,8 +220,14 @@ def build_spec(pipeline, options):
     if 'executor-input' in options:
         values.update(json.loads(options['executor-input']).get('inputs', {}).get('parameterValues', {}))
     kinds = pipeline['parameterKinds']
-    spec['parameters'] = {name: decode_parameter(name, kinds.get(name, 'string'), values[name]) if name in values else default
-                          for name, default in spec['parameters'].items()}
+    sources = spec.get('parameterSources', {})
+    parameters = {}
+    for name, default in spec['parameters'].items():
+        parameters[name] = decode_parameter(name, kinds.get(name, 'string'), values[name]) if name in values else default
+        # A value given at submission replaces the default, and with it the default's Python source.
+        if parameters[name] != default:
+            sources.pop(name, None)
+    spec['parameters'] = parameters
     for action in spec['prepare']:
         if action['action'] != 'load':
             continue
