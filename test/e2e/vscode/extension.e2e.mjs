@@ -121,7 +121,8 @@ async function closeAllEditors() {
   await runCommand(page, 'View: Close All Editors');
   // Run outputs and compiled YAML leave editors unsaved; the test discards them.
   const dontSave = page.locator('.monaco-dialog-box .monaco-button', { hasText: "Don't Save" });
-  await dontSave.click({ timeout: 3000 }).catch(() => undefined);
+  // Compiled YAML opens as named untitled documents; on a loaded machine the save dialog can take seconds to show.
+  await dontSave.click({ timeout: 15_000 }).catch(() => undefined);
 }
 
 before(async () => {
