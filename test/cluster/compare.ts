@@ -4,7 +4,7 @@
  * saved values, against one top-to-bottom execution of the notebook.
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 
 import { analyzeNotebook, readNotebook, type RunEvent } from '../../packages/core/src/index.js';
 import { buildTracePlan, runTracer, verifyRun, type RunVerification } from '../../packages/core/src/verify/index.js';
@@ -65,7 +65,9 @@ export async function clusterRecord(
     mkdirSync(dirname(outDir), { recursive: true });
     if (key) await extractArtifact(await s3Object(key), outDir);
     const metrics = cluster.metrics[step.name] ?? {};
-    steps.push({ ...step, state: 'succeeded', cached: false, metrics, spec: resolve(localDir, step.spec), outDir });
+    // Relative to the record's folder, as a run record keeps them.
+    const spec = relative(work, resolve(localDir, step.spec));
+    steps.push({ ...step, state: 'succeeded', cached: false, metrics, spec, outDir: relative(work, outDir) });
   }
   writeFileSync(join(work, 'run.json'), JSON.stringify({ ...local, runId: cluster.runId, steps }));
   return work;
