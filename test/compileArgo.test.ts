@@ -102,17 +102,21 @@ describe('Argo Workflow size', () => {
     expect(perStep(2000)).toBeLessThan(perStep(500) * 1.2);
   });
 
-  it('keeps a generated, analysed 500-step notebook (the benchmarks’ generator) under 512 KiB', () => {
+  // Submitted, the bundle travels in a ConfigMap and the Workflow must stay well inside etcd's 1.5 MiB object
+  // limit; the self-contained `compile` file carries the bundle inline, so it gets 1 MiB.
+  it('keeps a generated, analysed 500-step notebook (the benchmarks’ generator) small when submitted and compiled', () => {
     const notebook = readNotebook(JSON.stringify(pipelineNotebook({ steps: 500 })), 'generated-500.ipynb');
     const graph = analyzeNotebook(notebook);
     expect(graph.steps).toHaveLength(500);
     const text = compileArgo(notebook, graph, { runtimeFiles: runtime });
     const workflow = parse(text);
+    const submitted = parse(compileArgo(notebook, graph, { runtimeFiles: runtime, bundleConfigMap: 'bundle' }));
     process.stdout.write(
-      `generated 500-step notebook: ${Buffer.byteLength(text)} bytes YAML, ${Buffer.byteLength(JSON.stringify(workflow))} JSON\n`,
+      `generated 500-step notebook: ${Buffer.byteLength(text)} bytes YAML, ${Buffer.byteLength(JSON.stringify(workflow))} JSON, submitted ${Buffer.byteLength(JSON.stringify(submitted))} JSON\n`,
     );
-    expect(Buffer.byteLength(text)).toBeLessThan(512 * 1024);
-    expect(Buffer.byteLength(JSON.stringify(workflow))).toBeLessThan(512 * 1024);
+    expect(Buffer.byteLength(JSON.stringify(submitted))).toBeLessThan(512 * 1024);
+    expect(Buffer.byteLength(text)).toBeLessThan(1024 * 1024);
     expect(validate(workflow)).toEqual([]);
+    expect(validate(submitted)).toEqual([]);
   });
 });

@@ -3,7 +3,7 @@ import { strToU8, zlibSync } from 'fflate';
 import type { ParameterValue, PipelineGraph } from '../../graph/types.js';
 import type { Notebook } from '../../notebook/model.js';
 import { buildStepSpec } from '../step/build.js';
-import type { StepSpec } from '../step/spec.js';
+import type { StepSpec, UnchangedName } from '../step/spec.js';
 import { parameterKind, type ParameterKind } from './parameters.js';
 
 /**
@@ -21,12 +21,18 @@ export interface BundleOptions {
 }
 
 /** A step spec without the definitions that every later step shares; `cellpipe_step.py` restores them. */
-export type BundledStepSpec = Omit<StepSpec, 'definitions'> & { firstCellIndex: number };
+export type BundledStepSpec = Omit<StepSpec, 'definitions' | 'unchanged'> & {
+  firstCellIndex: number;
+  /** The step's `unchanged` entries as gaps between ascending indexes into `BundlePipeline.unchanged`. */
+  unchanged?: number[];
+};
 
 export interface BundlePipeline {
   steps: Record<string, BundledStepSpec>;
   definitions: { names: string[]; source: string; cellId: string; cellIndex: number }[];
   parameterKinds: Record<string, ParameterKind>;
+  /** Every step's run-time check entries, stored once: neighbouring steps share most of theirs. */
+  unchanged: UnchangedName[];
 }
 
 export interface Bundle {
@@ -62,6 +68,7 @@ export function buildBundle(notebook: Notebook, graph: PipelineGraph, options: B
   const steps: Record<string, BundledStepSpec> = {};
   // Definitions are stored once below; computing them per step would cost O(steps × definitions).
   const withoutDefinitions: PipelineGraph = { ...graph, definitions: [] };
+  const unchanged = new Private.UnchangedTable();
   for (const step of graph.steps) {
     // Only the cells this step names: buildStepSpec indexes the notebook it is given, once per call.
     const cells = [...step.cells, ...step.code.map((dependency) => dependency.cellId)]
@@ -72,10 +79,15 @@ export function buildBundle(notebook: Notebook, graph: PipelineGraph, options: B
       inputDir: options.inputDir,
     });
     delete spec.definitions;
-    steps[step.name] = { ...(spec as BundledStepSpec), firstCellIndex: indexById.get(step.cells[0] ?? '') ?? -1 };
+    const { unchanged: entries, ...rest } = spec;
+    steps[step.name] = {
+      ...(rest as BundledStepSpec),
+      ...(entries ? { unchanged: unchanged.encode(entries) } : {}),
+      firstCellIndex: indexById.get(step.cells[0] ?? '') ?? -1,
+    };
   }
   return {
-    files: { ...options.runtimeFiles, [STEP_ENTRY]: STEP_PY },
+    files: { ...Private.podRuntime(options.runtimeFiles), [STEP_ENTRY]: STEP_PY },
     pipeline: {
       steps,
       definitions: graph.definitions.map((def) => ({
@@ -87,8 +99,48 @@ export function buildBundle(notebook: Notebook, graph: PipelineGraph, options: B
       parameterKinds: Object.fromEntries(
         Object.entries(options.parameters).map(([name, value]) => [name, parameterKind(value)]),
       ),
+      unchanged: unchanged.entries,
     },
   };
+}
+
+/** A step's run-time check entries, decoded from the bundle's shared table. */
+export function bundledUnchanged(pipeline: BundlePipeline, step: string): UnchangedName[] {
+  let at = 0;
+  return (pipeline.steps[step]?.unchanged ?? []).map((gap) => pipeline.unchanged[(at += gap)] as UnchangedName);
+}
+
+namespace Private {
+  /** The tracer (`verify`) and the warm pool serve the local engine only; a pod never imports them. */
+  const LOCAL_ONLY = new Set(['cellpipe/tracer.py', 'cellpipe/warm.py']);
+
+  export function podRuntime(files: Record<string, string>): Record<string, string> {
+    return Object.fromEntries(Object.entries(files).filter(([path]) => !LOCAL_ONLY.has(path)));
+  }
+
+  /**
+   * Stores each check entry once and a step's list as gaps between ascending indexes: listed per step, the
+   * entries grow with steps × names (2.4 MB of JSON for 500 steps); as gaps, mostly runs of 1 that compress away.
+   */
+  export class UnchangedTable {
+    readonly entries: UnchangedName[] = [];
+    private readonly index = new Map<string, number>();
+
+    encode(list: UnchangedName[]): number[] {
+      const indexes = list.map((entry) => this.indexOf(entry)).sort((a, b) => a - b);
+      return indexes.map((value, at) => value - (at === 0 ? 0 : (indexes[at - 1] as number)));
+    }
+
+    private indexOf(entry: UnchangedName): number {
+      const key = JSON.stringify([entry.name, entry.from, entry.readBy]);
+      let at = this.index.get(key);
+      if (at === undefined) {
+        at = this.entries.push(entry) - 1;
+        this.index.set(key, at);
+      }
+      return at;
+    }
+  }
 }
 
 /**
@@ -215,6 +267,11 @@ def build_spec(pipeline, options):
             for name in definition['names']:
                 definitions[name] = {'source': definition['source'], 'cellId': definition['cellId']}
     spec['definitions'] = definitions
+    at, unchanged = 0, []
+    for gap in spec.get('unchanged', []):
+        at += gap
+        unchanged.append(pipeline['unchanged'][at])
+    spec['unchanged'] = unchanged
     values = dict(pipeline.get('arguments', {}))
     values.update(options['params'])
     if 'executor-input' in options:

@@ -6,6 +6,7 @@ import type { Notebook } from '../../notebook/model.js';
 import { NotebookInputError } from '../../notebook/read.js';
 import {
   buildBundle,
+  bundledUnchanged,
   encodeBundle,
   metricReportingSteps,
   STEP_ENTRY,
@@ -292,8 +293,11 @@ namespace Private {
     const keys = new Map<string, string>();
     const runtimeDigest = Private.digest(bundle.files);
     for (const step of graph.steps) {
-      const spec: Partial<BundledStepSpec> = { ...bundle.pipeline.steps[step.name] };
+      const spec: Partial<BundledStepSpec> & { checked?: unknown } = { ...bundle.pipeline.steps[step.name] };
       delete spec.parameters;
+      // The entries themselves, not their indexes into a table every step shares.
+      spec.unchanged = undefined;
+      spec.checked = bundledUnchanged(bundle.pipeline, step.name);
       const upstream = step.after.map((name) => digests.get(name) ?? name);
       const files = (dataFiles[step.name] ?? []).map((file) => [file.path, file.sha256]);
       const digest = Private.digest([spec, upstream, runtimeDigest, imageOf(step), ...(files.length ? [files] : [])]);
