@@ -80,7 +80,7 @@ def _parts_of(value, kind):
     """(the node's own data, its (key, child) pairs) for one value."""
     module = kind.__module__ or ""
     own = ["type", f"{module}.{kind.__qualname__}"]
-    if module.startswith("matplotlib"):
+    if module.startswith(("matplotlib", "mpl_toolkits")):
         return own, []  # figures and artists hold renderer state that differs from one draw to the next
     if module.startswith("numpy"):
         found = _numpy(value)
