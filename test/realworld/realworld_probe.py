@@ -7,6 +7,7 @@ by their attributes, random generators by their state), never an object's identi
 """
 
 import hashlib
+import io
 import json
 import math
 import os
@@ -82,6 +83,8 @@ def _parts_of(value, kind):
     own = ["type", f"{module}.{kind.__qualname__}"]
     if module.startswith(("matplotlib", "mpl_toolkits")):
         return own, []  # figures and artists hold renderer state that differs from one draw to the next
+    if isinstance(value, io.IOBase):
+        return own, []  # a stream (sys.stderr kept by a library) is where output goes, not a value
     if module.startswith("numpy"):
         found = _numpy(value)
         if found is not None:
