@@ -84,7 +84,7 @@ def _parts_of(value, kind):
     if module.startswith(("matplotlib", "mpl_toolkits")):
         return own, []  # figures and artists hold renderer state that differs from one draw to the next
     if isinstance(value, io.IOBase):
-        return own, []  # a stream (sys.stderr kept by a library) is where output goes, not a value
+        return ["stream"], []  # where output goes (a library keeps sys.stderr: a kernel's, a step's), not a value
     if module.startswith("numpy"):
         found = _numpy(value)
         if found is not None:
