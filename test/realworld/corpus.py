@@ -5,7 +5,8 @@ then one pipeline run per grouping (one step per code cell, three code cells per
 step's last cell. A probe (realworld_probe.py) writes its own digest of every variable. A name whose digest
 differs between the two top-to-bottom runs is nondeterministic and left out; any other difference between a
 pipeline step and the top-to-bottom run at the same cell is a silently different value when the run succeeded.
-The second top-to-bottom run is made only when some value differs (it changes nothing when all are equal).
+The second top-to-bottom run is made only when some value differs (it changes nothing when all are equal), and
+with it a third, as a single-step pipeline (a fresh process, which orders a set of objects by other addresses).
 
 Usage: python corpus.py [--only NAME ...] [--groupings 1,3] [--json OUT] [--markdown RESULTS.md]
        python corpus.py --from-json A.json B.json --markdown RESULTS.md   (merge runs made in parts)
@@ -86,6 +87,11 @@ def grouped(nb, per_step):
     for number, group in enumerate(groups, start=1):
         nb.cells[group[0]].metadata["tags"] = [f"step:s{number:02d}"]
     return nb, [group[-1] for group in groups]
+
+
+def write_notebook(nb, path):
+    nbformat.write(nb, path)
+    return path
 
 
 def environment(probe_dir):
@@ -275,6 +281,13 @@ def run_notebook(name, groupings, python):
                 result["topToBottomError"] = f"second run: {error}"
                 return result
             unstable = nondeterministic(reference, read_probes(work / ".probe-t2b-2"))
+            # Top to bottom again as ONE pipeline step (a fresh process, as steps are): a set of objects iterates in
+            # address order, which two kernel runs often share and a fresh process does not.
+            single, _ = grouped(nb, len(every_cell))
+            whole = write_notebook(with_probes(single, every_cell), work / f"{name}-whole.ipynb")
+            code, _, _, _ = pipeline(whole, work, work / ".probe-whole", python)
+            if code == 0:
+                unstable |= nondeterministic(reference, read_probes(work / ".probe-whole"))
             result["nondeterministic"] = sorted({name for _, name, part in unstable if part == ""})
         # A value computed from a nondeterministic one may agree between two runs by chance (the best of three
         # models): a difference at or after the first probe with a nondeterministic name is not conclusive.
