@@ -4,7 +4,7 @@ import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { decodeEvent, LineSplitter, type RunEvent } from '../packages/core/src/index.js';
 import { listRunRecords, type RunRecord } from '../packages/core/src/run/local/record.js';
-import { buildCli, notebookFolder, processEnds, runCli, startCli } from './cliHarness.js';
+import { buildCli, notebookFolder, runCli, startCli } from './cliHarness.js';
 
 jest.setTimeout(180_000);
 beforeAll(buildCli);
@@ -40,8 +40,10 @@ it('SIGKILL mid-run: the record says interrupted, the re-run takes finished step
     });
     engine.on('close', () => reject(new Error(`the run ended before 'slow' ran: ${JSON.stringify(seen)}`)));
   });
+  // Wait for Node to reap the engine: until then its pid is a zombie, which still answers kill(pid, 0).
+  const reaped = new Promise((resolve) => engine.once('exit', resolve));
   engine.kill('SIGKILL');
-  expect(await processEnds(engine.pid as number)).toBe(true);
+  expect(await reaped).toBeNull();
   const killedRunId = seen[0]?.runId as string;
 
   // The record on disk is whole JSON (atomic writes) and, read as a record, says the run was interrupted.
