@@ -1,5 +1,6 @@
 import { ArgoBackend, type ArgoBackendOptions } from '@cellpipe/core/node';
 import type { CommandIO } from '../command.js';
+import { runOutput } from './run.js';
 
 /** `--context` and `--namespace`, shared by every command that talks to the cluster. */
 export const CLUSTER_OPTIONS = {
@@ -26,4 +27,21 @@ export async function reportClusterErrors(io: CommandIO, action: () => Promise<n
     io.stderr.write(`cellpipe: ${(error as Error).message}\n`);
     return 1;
   }
+}
+
+/** Follows a cluster run with the same output as `cellpipe run`; the exit code is the run's result. */
+export async function watchClusterRun(
+  io: CommandIO,
+  backend: ArgoBackend,
+  runId: string,
+  started: Parameters<ArgoBackend['attach']>[1],
+  view: { json?: boolean; logs?: boolean; title: string },
+): Promise<number> {
+  const handle = await backend.attach(runId, started, io.signal);
+  const output = await runOutput(io, view);
+  for await (const event of handle.events) output.event(event);
+  const finished = await handle.done;
+  output.end();
+  if (finished.state === 'succeeded') return 0;
+  return finished.state === 'cancelled' ? 130 : 1;
 }

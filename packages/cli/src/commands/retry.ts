@@ -2,8 +2,7 @@ import { retryArgoRun } from '@cellpipe/core/node';
 import { parseCommandArgs } from '../args.js';
 import type { Command } from '../command.js';
 import { runArgument } from './cancel.js';
-import { CLUSTER_OPTIONS, CLUSTER_USAGE, clusterBackend, reportClusterErrors } from './cluster.js';
-import { runOutput } from './run.js';
+import { CLUSTER_OPTIONS, CLUSTER_USAGE, clusterBackend, reportClusterErrors, watchClusterRun } from './cluster.js';
 
 const usage = `Usage: cellpipe retry RUN [options]
 
@@ -42,13 +41,11 @@ export const retryCommand: Command = {
         io.stdout.write(`${retried}\n`);
         return 0;
       }
-      const handle = await backend.attach(retried, undefined, io.signal);
-      const output = await runOutput(io, { json: values.json, logs: values.logs, title: 'cellpipe retry' });
-      for await (const event of handle.events) output.event(event);
-      const finished = await handle.done;
-      output.end();
-      if (finished.state === 'succeeded') return 0;
-      return finished.state === 'cancelled' ? 130 : 1;
+      return watchClusterRun(io, backend, retried, undefined, {
+        json: values.json,
+        logs: values.logs,
+        title: 'cellpipe retry',
+      });
     });
   },
 };

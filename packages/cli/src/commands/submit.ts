@@ -1,8 +1,8 @@
 import { resolve } from 'node:path';
 import { notebookArgument, parseCommandArgs } from '../args.js';
 import type { Command } from '../command.js';
-import { CLUSTER_OPTIONS, CLUSTER_USAGE, clusterBackend, reportClusterErrors } from './cluster.js';
-import { parseParameters, runOutput } from './run.js';
+import { CLUSTER_OPTIONS, CLUSTER_USAGE, clusterBackend, reportClusterErrors, watchClusterRun } from './cluster.js';
+import { parseParameters } from './run.js';
 
 const usage = `Usage: cellpipe submit NOTEBOOK [options]
 
@@ -57,13 +57,11 @@ export const submitCommand: Command = {
         );
         return 0;
       }
-      const handle = await backend.attach(run.runId, run.started, io.signal);
-      const output = await runOutput(io, { json: values.json, logs: values.logs, title: 'cellpipe submit' });
-      for await (const event of handle.events) output.event(event);
-      const finished = await handle.done;
-      output.end();
-      if (finished.state === 'succeeded') return 0;
-      return finished.state === 'cancelled' ? 130 : 1;
+      return watchClusterRun(io, backend, run.runId, run.started, {
+        json: values.json,
+        logs: values.logs,
+        title: 'cellpipe submit',
+      });
     });
   },
 };
