@@ -1,4 +1,4 @@
-import { parser } from '@lezer/python';
+import { parsePython } from './parse.js';
 import type { SyntaxNode } from '@lezer/common';
 import type { InputKind } from '../graph/types.js';
 import { ipythonToPython } from './ipython.js';
@@ -104,8 +104,8 @@ export interface CellFacts {
 /** Static facts of one code cell: what each top-level statement reads, binds, mutates and defines. */
 export function analyzeCellSource(source: string): CellFacts {
   const python = ipythonToPython(source);
-  const tree = parser.parse(python.code);
-  const walker = new Private.Walker(python.code, source);
+  const { code, tree } = parsePython(python.code);
+  const walker = new Private.Walker(code, source);
   const facts: CellFacts = {
     statements: [],
     problems: [],

@@ -1,4 +1,4 @@
-import { parser } from '@lezer/python';
+import { parsePython } from './parse.js';
 import type { SyntaxNode } from '@lezer/common';
 import type { ParameterValue } from '../graph/types.js';
 
@@ -47,8 +47,8 @@ export function parseParameterValue(text: string): ParameterValue {
 }
 
 /** Evaluates one Python literal expression; throws `LiteralError` for anything else. */
-export function evaluateLiteral(text: string): ParameterValue {
-  const tree = parser.parse(text);
+export function evaluateLiteral(input: string): ParameterValue {
+  const { code: text, tree } = parsePython(input);
   const statements = Private.children(tree.topNode);
   const statement = statements[0];
   if (statements.length !== 1 || statement?.name !== 'ExpressionStatement') {
@@ -65,9 +65,9 @@ export function evaluateLiteral(text: string): ParameterValue {
 
 /** Literal assignments of a `pipeline-parameters` cell, in order; throws `LiteralError` naming the line. */
 export function parseParameterAssignments(
-  source: string,
+  cell: string,
 ): { name: string; value: ParameterValue; line: number; source: string }[] {
-  const tree = parser.parse(source);
+  const { code: source, tree } = parsePython(cell);
   const result: { name: string; value: ParameterValue; line: number; source: string }[] = [];
   for (const statement of Private.children(tree.topNode)) {
     const line = source.slice(0, statement.from).split('\n').length;

@@ -1,4 +1,4 @@
-import { parser } from '@lezer/python';
+import { parsePython } from '../../../analysis/parse.js';
 import { ipythonToPython } from '../../../analysis/ipython.js';
 
 /**
@@ -19,9 +19,9 @@ export function runtimeModules(source: string): string[] {
 export function importedModules(source: string): string[] {
   const python = ipythonToPython(source);
   if (python.notPython) return [];
-  const code = python.code;
+  const { code, tree } = parsePython(python.code);
   const modules = new Set<string>();
-  parser.parse(code).iterate({
+  tree.iterate({
     enter(node) {
       if (node.name !== 'ImportStatement') return;
       const parts: { name: string; text: string }[] = [];
