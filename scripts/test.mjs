@@ -30,6 +30,47 @@ function jestCounts(file) {
   );
 }
 
+function jestFailures(file) {
+  return (readJson(file)?.testResults ?? []).flatMap((result) => {
+    const failed = (result.assertionResults ?? []).filter((test) => test.status === 'failed');
+    if (failed.length === 0 && result.failureMessage) return [{ name: result.name, message: result.failureMessage }];
+    return failed.map((test) => ({ name: test.fullName, message: test.failureMessages?.[0] ?? '' }));
+  });
+}
+
+/** `not ok` entries of a TAP report with their YAML `error:` text. */
+function tapFailures(file) {
+  if (!existsSync(file)) return [];
+  const lines = readFileSync(file, 'utf8').split('\n');
+  return lines.flatMap((line, index) => {
+    const match = /^\s*not ok \d+ - (.*)$/.exec(line);
+    if (!match) return [];
+    const block = [];
+    for (const next of lines.slice(index + 1)) {
+      if (/^\s*\.\.\.$/.test(next)) break;
+      block.push(next.trim());
+    }
+    const at = block.findIndex((entry) => entry.startsWith('error:'));
+    const message =
+      at < 0 ? '' : [block[at].replace(/^error:\s*(\|-)?\s*/, ''), ...block.slice(at + 1, at + 4)].join('\n');
+    return [{ name: match[1], message }];
+  });
+}
+
+function playwrightFailures(suites) {
+  return suites.flatMap((suite) => [
+    ...(suite.specs ?? []).flatMap((spec) =>
+      (spec.tests ?? []).flatMap((test) => {
+        const result = (test.results ?? []).findLast((entry) => !['passed', 'skipped'].includes(entry.status));
+        return test.status === 'unexpected' && result
+          ? [{ name: spec.title, message: result.errors?.[0]?.message ?? result.status }]
+          : [];
+      }),
+    ),
+    ...playwrightFailures(suite.suites ?? []),
+  ]);
+}
+
 /** Each suite runs its own runner and reports its counts from the runner's own report file. */
 const suites = [
   ...[
@@ -48,6 +89,7 @@ const suites = [
         `--outputFile=${file}`,
       ]),
     count: jestCounts,
+    failures: jestFailures,
   })),
   ...[
     ['node:test', (reporters) => ['--test', ...reporters, 'bench/common']],
@@ -71,6 +113,7 @@ const suites = [
       const total = (name) => Number(new RegExp(`^# ${name} (\\d+)$`, 'm').exec(tap)?.[1] ?? 0);
       return { passed: total('pass'), failed: total('fail') + total('cancelled'), skipped: total('skipped') };
     },
+    failures: tapFailures,
   })),
   {
     name: 'pytest',
@@ -82,6 +125,14 @@ const suites = [
       const failed = attr('failures') + attr('errors');
       return { passed: attr('tests') - failed - attr('skipped'), failed, skipped: attr('skipped') };
     },
+    failures: (file) =>
+      existsSync(file)
+        ? [
+            ...readFileSync(file, 'utf8').matchAll(
+              /<testcase\b[^>]*\bname="([^"]*)"[^>]*>\s*<(?:failure|error)\b[^>]*\bmessage="([^"]*)"/g,
+            ),
+          ].map(([, name, message]) => ({ name, message }))
+        : [],
   },
   ...['jupyterlab', 'vscode'].map((editor) => ({
     name: `e2e:${editor}`,
@@ -90,12 +141,14 @@ const suites = [
       const stats = readJson(file)?.stats;
       return stats && { passed: stats.expected + stats.flaky, failed: stats.unexpected, skipped: stats.skipped };
     },
+    failures: (file) => playwrightFailures(readJson(file)?.suites ?? []),
   })),
   {
     // The whole cluster loop: builds (cached) and starts the test cluster, runs test/cluster/, stops it.
     name: 'e2e:cluster',
     run: (file) => run('npm', ['run', 'e2e:cluster'], { CELLPIPE_CLUSTER_REPORT: file }),
     count: jestCounts,
+    failures: jestFailures,
   },
 ];
 
@@ -106,14 +159,26 @@ rmSync(reports, { recursive: true, force: true });
 mkdirSync(reports, { recursive: true });
 const totals = { passed: 0, failed: 0, skipped: 0 };
 const lines = [];
+const failures = [];
 for (const suite of suites.filter((s) => only.length === 0 || only.includes(s.name))) {
   const file = join(reports, `${suite.name.replace(':', '-')}.json`);
   const status = suite.run(file);
   const counts = suite.count(file) ?? { passed: 0, failed: 1, skipped: 0 };
   // A runner that crashed before reporting, or exited non-zero with no failing test, still counts as a failure.
   if (status !== 0 && counts.failed === 0) counts.failed = 1;
+  for (const failure of suite.failures(file)) failures.push({ suite: suite.name, ...failure });
   lines.push(`${suite.name}: ${counts.passed} passed, ${counts.failed} failed, ${counts.skipped} skipped`);
   for (const key of Object.keys(totals)) totals[key] += counts[key];
+}
+// Why each test failed, a few lines each, so the end of a CI log says what broke without the reports.
+for (const { suite, name, message } of failures) {
+  const text = message
+    .replace(/\u001b\[[0-9;]*m/g, '')
+    .trim()
+    .split('\n')
+    .slice(0, 4)
+    .join('\n    ');
+  console.log(`\nFAILED ${suite} › ${name}\n    ${text}`);
 }
 console.log(`\n${lines.join('\n')}`);
 console.log(`${totals.passed} passed, ${totals.failed} failed, ${totals.skipped} skipped`);

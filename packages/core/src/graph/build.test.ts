@@ -814,6 +814,20 @@ describe('module state', () => {
     ]);
     expect(step(graph, 'c').code).toEqual([]);
   });
+
+  test('after the global RNG is seeded, every later step continues its state in notebook order', () => {
+    const graph = pipeline({
+      before: 'from scipy import stats\nnoise = stats.norm.rvs(size=3)',
+      seed: 'import numpy as np\nnp.random.seed(2)\na = np.random.normal(size=3)',
+      left: 'from scipy import stats\nb = stats.norm.rvs(size=3)',
+      right: 'c = sum([1, 2])',
+    });
+    expect(step(graph, 'before').randomState).toBeUndefined();
+    expect(step(graph, 'seed').randomState).toEqual({});
+    expect(step(graph, 'left').randomState).toEqual({ from: 'seed' });
+    expect(step(graph, 'right').randomState).toEqual({ from: 'left' });
+    expect(step(graph, 'right').after).toEqual(['left']);
+  });
 });
 
 describe('classes', () => {

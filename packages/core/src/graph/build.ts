@@ -220,6 +220,9 @@ namespace Private {
           this.needStarImports();
           for (const replay of this.moduleState.everywhere(this.current?.member.name ?? ''))
             this.needCode(replay, new Set());
+          // Once the global RNGs are seeded or drawn from, any library call may draw from them (scipy's `rvs`,
+          // `differential_evolution`): every later step continues their state in notebook order.
+          if (this.lastRandomStep !== undefined) this.useGlobalRandom();
           for (const statement of located) this.statement(statement);
         }
       }
@@ -554,7 +557,7 @@ namespace Private {
         this.needCode(replay, new Set());
     }
 
-    /** Steps using the global RNGs run in notebook order, each continuing the RNG state the previous one left. */
+    /** Steps using the global RNGs, and every step after the first, run in notebook order, each continuing its state. */
     private useGlobalRandom(): void {
       const state = this.current;
       if (!state) return;
