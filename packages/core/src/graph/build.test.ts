@@ -781,6 +781,20 @@ describe('aliasing through calls and constructors', () => {
     expect(inputs(graph, 'd')).toEqual(['pipe<-c:value']);
   });
 
+  test('a step reading a holder and a part it holds takes both from the step that made the holder', () => {
+    const graph = pipeline({
+      a: 'scaler = S()\nX = [1]\ny = [2]',
+      b: 'model = make_pipeline(scaler, M())',
+      c: 'model.fit(X, y)\nprint(model.steps[0][1] is scaler)',
+      d: 'print(scaler.mean_)',
+      e: 'scaler = S()\nprint(scaler, model)',
+    });
+    expect(inputs(graph, 'c')).toEqual(['model<-b:value', 'X<-a:value', 'y<-a:value', 'scaler<-b:value']);
+    expect(step(graph, 'b').outputs).toEqual(['model', 'scaler']);
+    expect(inputs(graph, 'd')).toEqual(['scaler<-c:value']);
+    expect(inputs(graph, 'e')).toEqual(['model<-c:value']);
+  });
+
   test('a numpy view and out= arguments are changes of the array', () => {
     const graph = pipeline({
       a: 'import numpy as np\na = np.arange(5)\nb = np.ones(3)',

@@ -95,6 +95,8 @@ namespace Private {
   interface StepState {
     member: StepMembership;
     inputs: Map<string, StepInput>;
+    /** The producer record each value input was read as: which version of the name the step loads. */
+    inputVersions: Map<string, Producer>;
     code: Map<number, Located>;
     parameters: Set<string>;
     metrics: string[];
@@ -114,6 +116,8 @@ namespace Private {
     private readonly producers = new Map<string, Producer>();
     private readonly aliases = new Map<string, Set<string>>();
     private readonly holders = new Map<string, Set<string>>();
+    /** For a value version, the versions of other names it was made holding (`model = make_pipeline(scaler)`). */
+    private readonly heldVersions = new Map<Producer, Set<Producer>>();
     private readonly skippedWriters = new Map<string, NotebookCell>();
     private readonly parameters: Record<string, ParameterValue> = {};
     private readonly parameterSources: Record<string, string> = {};
@@ -168,6 +172,7 @@ namespace Private {
         this.states.set(step.displayName, {
           member: step,
           inputs: new Map(),
+          inputVersions: new Map(),
           code: new Map(),
           parameters: new Set(),
           metrics: [],
@@ -234,6 +239,7 @@ namespace Private {
           for (const prev of member.tags.prev) this.prevEdge(state, member.cell, prev, byDisplayName);
         }
       }
+      for (const state of this.states.values()) this.loadSharedTogether(state);
       for (const state of this.states.values()) {
         for (const input of state.inputs.values()) {
           if (input.kind !== 'value') continue;
@@ -443,6 +449,10 @@ namespace Private {
             const kind = this.producers.get(target)?.kind;
             if (target === event.name || (kind !== undefined && kind !== 'value' && kind !== 'parameter')) continue;
             this.link(event.name, target);
+            const holder = this.producers.get(event.name);
+            const part = this.producers.get(target);
+            if (holder && part?.kind === 'value')
+              this.heldVersions.set(holder, new Set([...(this.heldVersions.get(holder) ?? []), part]));
           }
           return;
         case 'call':
@@ -592,6 +602,23 @@ namespace Private {
       this.fileWriters.set(path, name);
     }
 
+    /**
+     * A step reading both a holder (`model = make_pipeline(scaler)`, made in step P) and a part it holds (`scaler`,
+     * as P loaded it) takes the part from P too, where both are saved as one group: `model.steps[0][1] is scaler`.
+     */
+    private loadSharedTogether(state: StepState): void {
+      for (const [name, version] of state.inputVersions) {
+        for (const holderVersion of state.inputVersions.values()) {
+          const maker = holderVersion.step === null ? undefined : this.stateByName.get(holderVersion.step);
+          if (!maker || maker === state || !this.heldVersions.get(holderVersion)?.has(version)) continue;
+          if (maker.inputVersions.get(name) !== version) continue;
+          const input = state.inputs.get(name);
+          if (input) input.from = maker.member.name;
+          break;
+        }
+      }
+    }
+
     /** `holder` may refer to (contain, or be) the object bound to `part`. */
     private link(holder: string, part: string): void {
       this.aliases.set(holder, new Set([...(this.aliases.get(holder) ?? []), part]));
@@ -650,7 +677,10 @@ namespace Private {
       this.checkBrokenView(name, producer, line);
       if (producer.kind === 'module' && producer.module) this.useModule(producer.module);
       if (producer.step !== null && producer.step !== state.member.name) {
-        if (!state.inputs.has(name)) state.inputs.set(name, { name, from: producer.step, kind: producer.kind });
+        if (!state.inputs.has(name)) {
+          state.inputs.set(name, { name, from: producer.step, kind: producer.kind });
+          state.inputVersions.set(name, producer);
+        }
         state.after.add(producer.step);
         if (producer.kind !== 'value' && producer.at) this.needCode(producer.at, visiting);
         // An instance whose class body reads notebook values: define the class here, from its statement, with them.
