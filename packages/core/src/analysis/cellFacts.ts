@@ -22,7 +22,7 @@ export type FactEvent =
   | { op: 'read'; name: string; line: number; deferred?: boolean }
   /**
    * `module`: for imports, the dotted module path the name is bound to (`np` → `numpy`, `shuffle` → `sklearn.utils.shuffle`).
-   * `made`: how the value was made, so its type can be judged: `set`/`list`/`dict` literals, `call:a.b.c` (a dotted
+   * `made`: how the value was made, so its type can be judged: `set`/`list`/`dict`/`scalar` literals, `call:a.b.c` (a dotted
    * callee), `same:x` (the object of `x`), `of:x` (derived from `x` by a method, subscript or attribute).
    */
   | { op: 'write'; name: string; line: number; code?: CodeKind; module?: string; made?: string }
@@ -31,6 +31,8 @@ export type FactEvent =
   | { op: 'mutate'; name: string; line: number; path?: string; how?: string }
   /** A method pure on pandas and numpy values but not on every receiver (`seen.add`, `rng.sample`): the receiver's type decides. */
   | { op: 'method'; name: string; method: string; line: number }
+  /** Passed as a generator keyword (`random_state=rs`): a generator there is advanced by the call; its type decides. */
+  | { op: 'advance'; name: string; line: number }
   /** A file path literal a call writes or may read (`df.to_csv("out.csv")`, `pd.read_csv("out.csv")`). */
   | { op: 'file'; path: string; mode: 'read' | 'write'; line: number }
   /** `name` may now refer to objects also reachable from `targets` (so mutating one mutates the others). */
@@ -161,6 +163,8 @@ namespace Private {
   ]);
   /** Methods pure on their receiver whose result may hold their arguments (`d.get(k, default)`). */
   const ALIASING_METHODS = new Set(['get', 'setdefault', 'assign', 'where', 'mask', 'combine_first', 'fillna']);
+  /** Keywords that hand a call a random generator, which the call advances (scikit-learn, numpy, scipy, hmmlearn). */
+  const GENERATOR_KEYWORDS = new Set(['random_state', 'rng', 'random_generator', 'generator', 'seed', 'random_seed']);
   /** Methods that return an element of their receiver. */
   const ELEMENT_METHODS = new Set(['get', 'setdefault', 'pop', 'values', 'items', '__getitem__']);
 
@@ -1097,12 +1101,18 @@ namespace Private {
       }
       const mutatesArgs = functionMutatesArguments(attribute ?? calleeRoot ?? '');
       if (mutatesArgs) for (const root of argRoots) this.mutate(root, scope, node.from);
-      // `np.add(a, 1, out=a)`: the `out=` array is written in place.
+      // `np.add(a, 1, out=a)`: the `out=` array is written in place; `fit(X, random_state=rs)` advances `rs`.
       argParts.forEach((part, i) => {
-        if (part.name !== 'VariableName' || this.text(part) !== 'out' || argParts[i + 1]?.name !== 'AssignOp') return;
+        if (part.name !== 'VariableName' || argParts[i + 1]?.name !== 'AssignOp') return;
+        const keyword = this.text(part);
         const value = argParts[i + 2];
-        const root = value ? this.rootName(value) : undefined;
-        if (root) this.mutate(root, scope, node.from);
+        const root = value?.name === 'VariableName' ? this.text(value) : value ? this.rootName(value) : undefined;
+        if (!root) return;
+        if (keyword === 'out') this.mutate(root, scope, node.from);
+        else if (GENERATOR_KEYWORDS.has(keyword) && value?.name === 'VariableName') {
+          if (this.functionOf(scope) || this.resolve(root, scope)) this.mutate(root, scope, node.from);
+          else this.events.push({ op: 'advance', name: root, line: this.line(node.from) });
+        }
       });
       this.stringFacts(node, callee, argParts, attribute, scope);
       const facts = this.functionOf(scope);
@@ -1226,6 +1236,13 @@ namespace Private {
         case 'DictionaryExpression':
         case 'DictionaryComprehensionExpression':
           return 'dict';
+        case 'Number':
+        case 'String':
+        case 'Boolean':
+        case 'None':
+          return 'scalar';
+        case 'UnaryExpression':
+          return node.lastChild?.name === 'Number' ? 'scalar' : undefined;
         case 'VariableName':
           return `same:${this.text(node)}`;
         case 'CallExpression': {

@@ -42,10 +42,14 @@ export const RECEIVER_DEPENDENT_METHODS: ReadonlySet<string> = new Set(['add', '
 
 /** What a value is, as far as method effects go, judged from how it was made. */
 /** `array`: a pandas (or polars) value; `ndarray`: a numpy array, whose slices are views. */
-export type ReceiverType = 'set' | 'list' | 'dict' | 'rng' | 'array' | 'ndarray';
+/** `scalar`: a number, string, bool or None literal, which no method changes. */
+export type ReceiverType = 'set' | 'list' | 'dict' | 'rng' | 'array' | 'ndarray' | 'scalar';
 
 /** Methods that change a receiver of each type (for `rng` every method but these readers). */
-const MUTATING_METHODS_OF: Record<Exclude<ReceiverType, 'rng' | 'array' | 'ndarray'>, ReadonlySet<string>> = {
+const MUTATING_METHODS_OF: Record<
+  Exclude<ReceiverType, 'rng' | 'array' | 'ndarray' | 'scalar'>,
+  ReadonlySet<string>
+> = {
   set: new Set(
     'add update discard remove pop clear intersection_update difference_update symmetric_difference_update'.split(' '),
   ),
@@ -65,6 +69,7 @@ export function methodMutatesReceiver(type: ReceiverType | undefined, method: st
       return !RNG_READERS.has(method);
     case 'array':
     case 'ndarray':
+    case 'scalar':
       return false;
     default:
       return true;

@@ -795,6 +795,16 @@ describe('aliasing through calls and constructors', () => {
     expect(inputs(graph, 'e')).toEqual(['model<-c:value']);
   });
 
+  test('a generator handed as random_state= to any call is advanced; a literal seed is not', () => {
+    const graph = pipeline({
+      a: 'from sklearn.utils import check_random_state\nrs = check_random_state(546)\nSEED = 7',
+      b: 'X, _ = model.sample(1000, random_state=rs)\nsplit(X, random_state=SEED)',
+      c: 'h = GaussianHMM(3, random_state=rs)\nprint(SEED)',
+    });
+    expect(inputs(graph, 'c')).toEqual(['rs<-b:value', 'SEED<-a:value']);
+    expect(step(graph, 'b').outputs).toEqual(['rs']);
+  });
+
   test('a numpy view and out= arguments are changes of the array', () => {
     const graph = pipeline({
       a: 'import numpy as np\na = np.arange(5)\nb = np.ones(3)',

@@ -442,6 +442,11 @@ namespace Private {
             this.mutate(event.name, event.line, visiting);
           return;
         }
+        case 'advance': {
+          const producer = this.producers.get(event.name);
+          if (producer?.kind !== 'value' || !methodMutatesReceiver(producer.type, 'advance')) return;
+          return this.mutate(event.name, event.line, visiting);
+        }
         case 'file':
           return this.file(event.path, event.mode);
         case 'alias':
@@ -525,7 +530,7 @@ namespace Private {
 
     /** The receiver type of a value made as `made` says (see the `write` fact), when known. */
     private typeOf(made: string | undefined): ReceiverType | undefined {
-      if (made === 'set' || made === 'list' || made === 'dict') return made;
+      if (made === 'set' || made === 'list' || made === 'dict' || made === 'scalar') return made;
       const [how = '', what = ''] = (made ?? '').split(/:(.*)/s);
       const [root = '', ...rest] = what.split('.');
       const producer = this.producers.get(root);
