@@ -10,6 +10,7 @@ Standard library only; numpy and pandas are used when the value is one of theirs
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import types
 import weakref
@@ -268,13 +269,33 @@ class _Walker:
         self.feed(args)
         state = reduced[2] if len(reduced) > 2 else None
         if isinstance(state, dict):
-            self.feed_items("state", sorted(state.items(), key=lambda pair: str(pair[0])))
+            # A `functools.cached_property` entry is derived from the rest, filled on first access (networkx's `G.adj`).
+            cached = _cached_properties(type(value))
+            items = [pair for pair in state.items() if pair[0] not in cached]
+            self.feed_items("state", sorted(items, key=lambda pair: str(pair[0])))
         else:
             self.feed(state)
         if len(reduced) > 3 and reduced[3] is not None:
             self.feed(list(reduced[3]))
         if len(reduced) > 4 and reduced[4] is not None:
             self.feed_mapping("dictitems", reduced[4])
+
+
+_CACHED_PROPERTIES: dict = {}
+
+
+def _cached_properties(cls: type) -> frozenset:
+    """Names of the `functools.cached_property` attributes of `cls` and its bases."""
+    names = _CACHED_PROPERTIES.get(cls)
+    if names is None:
+        names = frozenset(
+            name
+            for klass in getattr(cls, "__mro__", ())
+            for name, attribute in vars(klass).items()
+            if isinstance(attribute, functools.cached_property)
+        )
+        _CACHED_PROPERTIES[cls] = names
+    return names
 
 
 def _cell_contents(cell: Any) -> Any:

@@ -221,9 +221,22 @@ def _reduce_by_value(obj):
     return None
 
 
+def _standard_stream(obj):
+    """A reference to `sys.stdout` (or stderr, stdin) when `obj` is one: the loading process uses its own."""
+    if not isinstance(obj, io.IOBase):
+        return None
+    for name in ("stdout", "stderr", "stdin"):
+        if obj is getattr(sys, name, None) or obj is getattr(sys, "__{}__".format(name), None):
+            return getattr, (sys, name)
+    return None
+
+
 def _pickle_to(writer, value, checker):
     class CheckingPickler(pickle.Pickler):
         def reducer_override(self, obj):
+            stream = _standard_stream(obj)
+            if stream:
+                return stream
             checker.check(obj)
             return _reduce_by_value(obj) or NotImplemented
 
@@ -235,6 +248,9 @@ def _cloudpickle_to(writer, value, checker):
 
     class CheckingCloudPickler(cloudpickle.Pickler):
         def reducer_override(self, obj):
+            stream = _standard_stream(obj)
+            if stream:
+                return stream
             checker.check(obj)
             return _reduce_by_value(obj) or super().reducer_override(obj)
 

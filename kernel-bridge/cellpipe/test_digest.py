@@ -1,3 +1,4 @@
+import functools
 import pickle
 import threading
 
@@ -166,3 +167,22 @@ def test_sequences_of_scalars_are_digested_by_content_in_one_piece():
     assert digest([1, 2]) != digest([1, True]) != digest((1, 2))
     assert digest(list(range(300_000))) == digest(list(range(300_000)))
     assert not digest(list(range(300_000))).startswith("opaque:")
+
+
+class _Graph:
+    def __init__(self, edges):
+        self.edges = list(edges)
+
+    @functools.cached_property
+    def degree(self):
+        return {node: sum(node in edge for edge in self.edges) for edge in self.edges for node in edge}
+
+
+def test_cached_property_entries_are_caches_not_content():
+    graph = _Graph([(1, 2), (2, 3)])
+    before = digest(graph)
+    assert graph.degree[2] == 2
+    assert "degree" in vars(graph)
+    assert digest(graph) == before
+    graph.edges.append((3, 4))
+    assert digest(graph) != before

@@ -4,7 +4,7 @@ import os
 
 import pytest
 
-from cellpipe.api import make_spec, run_spec
+from cellpipe.api import load_action, make_spec, run_spec
 
 REMEDY = "recreate it in the consumer step, or tag these cells into one step"
 
@@ -72,3 +72,24 @@ def test_in_memory_buffers_travel(tmp_path):
     source = "import io\nbuffer = io.BytesIO(b'abc')\ntext = io.StringIO('xyz')"
     result = run_spec(make_spec("produce", [source], outputs=["buffer", "text"]), tmp_path / "out")
     assert result.returncode == 0, result.manifest
+
+
+def test_an_object_holding_the_standard_streams_travels_and_writes_to_the_consumers_streams(tmp_path):
+    # lmfit's ExpressionModel keeps `writer=sys.stdout` in its expression evaluator.
+    source = (
+        "import sys\n"
+        "class Evaluator:\n"
+        "    def __init__(self):\n"
+        "        self.writer, self.errors, self.scale = sys.stdout, sys.__stderr__, 2\n"
+        "evaluator = Evaluator()"
+    )
+    produced = run_spec(make_spec("produce", [source], outputs=["evaluator"]), tmp_path / "out")
+    assert produced.returncode == 0, produced.manifest
+    consume = make_spec(
+        "consume",
+        ["import sys\nprint(evaluator.scale, evaluator.writer is sys.stdout, evaluator.errors is sys.__stderr__)"],
+        prepare=[load_action("evaluator", "produce", tmp_path / "out")],
+    )
+    consumed = run_spec(consume, tmp_path / "consumer")
+    assert consumed.returncode == 0, consumed.manifest
+    assert "2 True True" in consumed.stdout
