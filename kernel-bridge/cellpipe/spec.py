@@ -66,6 +66,7 @@ def validate(spec):
         _identifier(name, "outputs[{}]".format(number))
         _require(name not in seen, "outputs[{}]".format(number), "unique ({!r} is listed twice)".format(name))
         seen.add(name)
+    _require(isinstance(spec.get("dynamic", False), bool), "dynamic", "true or false")
     for number, name in enumerate(spec["metrics"]):
         _require(isinstance(name, str) and name, "metrics[{}]".format(number), "a non-empty string")
     for name in spec["parameters"]:

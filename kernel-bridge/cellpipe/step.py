@@ -20,6 +20,10 @@ from cellpipe.spec import InvalidSpec, validate
 
 EXIT_OK, EXIT_STEP_FAILED, EXIT_INVALID = 0, 1, 2
 MANIFEST = "manifest.json"
+# The manifest entry of an output a dynamic step left unbound: no file; hashed as empty, so caching still works.
+UNBOUND = {"unbound": True, "sha256": hashlib.sha256(b"").hexdigest(), "bytes": 0}
+# What loading an unbound output gives: the name stays unbound in the consumer.
+_UNBOUND_INPUT = object()
 _UNDEFINED_NAME = re.compile(r"name '([^']+)' is not defined")
 
 
@@ -237,6 +241,9 @@ class StepRun:
                     raise StepFailed(tracebacks.error_record(error))
             else:
                 value, entry = self._load(action, manifests, groups, definitions)
+                if value is _UNBOUND_INPUT:
+                    namespace.pop(action["name"], None)
+                    continue
                 namespace[action["name"]] = value
                 tags = self._names_of(value)
                 tags.add((action["from"], action["name"]))
@@ -280,6 +287,8 @@ class StepRun:
         entry = (manifest.get("outputs") or {}).get(name)
         if not isinstance(entry, dict):
             raise InvalidInput("{}: {} has no output '{}'".format(where, os.path.join(directory, MANIFEST), name))
+        if entry.get("unbound") is True:
+            return _UNBOUND_INPUT, entry
         file_name = entry.get("file")
         if not isinstance(file_name, str) or os.path.basename(file_name) != file_name or file_name in ("", ".", ".."):
             raise InvalidInput("{}: manifest field outputs.{}.file must be a plain file name, not {!r}".format(where, name, file_name))
@@ -363,14 +372,20 @@ class StepRun:
     def _save_outputs(self, namespace):
         """Every output goes to a temporary file first; they are renamed into place only once all of them saved."""
         missing = [name for name in self.spec["outputs"] if name not in namespace]
-        if missing:
+        # A dynamic step (exec, %run) is asked for every name it may bind; one it did not bind travels as unbound.
+        if missing and not self.spec.get("dynamic"):
             raise StepFailed(
                 _simple_error("MissingOutput", "the step's cells did not define {}, which a later step reads".format(
                     ", ".join("'{}'".format(name) for name in missing)))
             )
+        entries = self._save_bound(namespace, [name for name in self.spec["outputs"] if name in namespace])
+        entries.update({name: dict(UNBOUND) for name in missing})
+        return entries
+
+    def _save_bound(self, namespace, names):
         staged, entries, used = [], {}, set()
         try:
-            values = {name: namespace[name] for name in self.spec["outputs"]}
+            values = {name: namespace[name] for name in names}
             for group in serializers.sharing_groups(values):
                 stem = group[0] if len(group) == 1 else "group-" + group[0]
                 while stem.lower() in used:

@@ -145,3 +145,22 @@ def test_a_step_killed_mid_run_leaves_no_manifest_from_an_earlier_run(tmp_path):
     assert killed.returncode == -9
     assert killed.manifest is None
     assert [event["cellId"] for event in killed.events if event["event"] == "cell"][-2:] == ["c0", "c1"]
+
+
+def test_an_output_the_cells_did_not_bind_fails_the_step_unless_the_step_is_dynamic(tmp_path):
+    plain = run_spec(make_spec("s", ["x = 1"], outputs=["x", "m"]), tmp_path / "plain")
+    assert plain.returncode == 1
+    assert plain.manifest["error"]["type"] == "MissingOutput"
+    assert "'m'" in plain.manifest["error"]["message"]
+
+    spec = dict(make_spec("s", ["exec('x = 1')"], outputs=["x", "m"]), dynamic=True)
+    dynamic = run_spec(spec, tmp_path / "dynamic")
+    assert dynamic.returncode == 0, dynamic.manifest
+    assert dynamic.manifest["outputs"]["m"]["unbound"] is True
+    assert "file" not in dynamic.manifest["outputs"]["m"]
+
+    cells = ["print('m' in globals(), x)\nfor m in range(2):\n    pass", "print(m)"]
+    consume = make_spec("t", cells, prepare=[load_action(name, "s", tmp_path / "dynamic") for name in ("x", "m")])
+    consumed = run_spec(consume, tmp_path / "consumer")
+    assert consumed.returncode == 0, consumed.manifest
+    assert consumed.stdout == "False 1\n1\n"

@@ -420,6 +420,9 @@ def digest_outputs(steps: list) -> dict:
         definitions = _Definitions({**spec.get("definitions", {}), **entry.get("definitions", {})}, namespace, {})
         inputs_bound = False
         for name, output in sorted((manifest.get("outputs") or {}).items()):
+            if output.get("unbound"):
+                # Unbound after a dynamic step, as the name is in the notebook there: no value to compare.
+                continue
             path = os.path.join(entry["outDir"], output["file"])
             for attempt in (1, 2):
                 try:
@@ -450,6 +453,8 @@ def _bind_inputs(spec: dict, namespace: dict, definitions: Any) -> None:
         try:
             with open(os.path.join(action["dir"], "manifest.json"), encoding="utf-8") as handle:
                 output = json.load(handle)["outputs"][action["name"]]
+            if output.get("unbound"):
+                continue
             path = os.path.join(action["dir"], output["file"])
             namespace[action["name"]] = serializers.load(path, output["serializer"], definitions.unpickler, output.get("key"))
         except Exception:  # noqa: BLE001,S112 - the output that needs it reports the failure

@@ -622,6 +622,7 @@ describe('robustness', () => {
     expect(inputs(graph, 'b')).toEqual(['sqrt<-a:module', 'v<-a:value']);
     expect(step(graph, 'b').code.map((d) => d.source)).toEqual(['from math import *']);
     expect(inputs(graph, 'c').map((i) => i.split('<-')[0])).toEqual(expect.arrayContaining(['v']));
+    expect(graph.steps.filter((s) => s.dynamic).map((s) => s.name)).toEqual(['a', 'c']);
   });
 
   test('every star import is re-executed, in order, by every later step', () => {

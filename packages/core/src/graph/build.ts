@@ -58,6 +58,7 @@ export function graphToJson(graph: PipelineGraph): object {
       settings: step.settings,
       ...(step.files ? { files: step.files } : {}),
       ...(step.randomState ? { randomState: step.randomState } : {}),
+      ...(step.dynamic ? { dynamic: step.dynamic } : {}),
     })),
     parameters: graph.parameters,
     warnings: graph.warnings,
@@ -107,6 +108,7 @@ namespace Private {
     fileWrites: Set<string>;
     /** Set when the step seeds or draws from the global RNGs: the earlier step whose RNG state it continues. */
     randomState?: { from?: string };
+    dynamic?: true;
   }
 
   const where = (cell: NotebookCell): string => cellLabel(cell.index, cell.id);
@@ -467,9 +469,11 @@ namespace Private {
             if (!producer.deleted) this.read(name, event.line, visiting);
           }
           this.fallback = { step: state.member.name, kind: 'value' };
+          state.dynamic = true;
           return;
         case 'star':
           this.fallback = { step: state.member.name, kind: 'module', at: located };
+          state.dynamic = true;
           this.starImports.push({ located, step: state.member.name });
           return;
       }
@@ -899,6 +903,7 @@ namespace Private {
         metrics: state.metrics,
         settings,
         ...(state.randomState ? { randomState: state.randomState } : {}),
+        ...(state.dynamic ? { dynamic: state.dynamic } : {}),
         ...(state.fileReads.size > 0 || state.fileWrites.size > 0
           ? {
               files: {

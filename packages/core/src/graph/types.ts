@@ -90,6 +90,11 @@ export interface PipelineStep {
    * cells, and restores first the state step `from` saved, so draws continue as in one kernel.
    */
   randomState?: { from?: string };
+  /**
+   * Set when the step runs code the analysis cannot see into (`exec`, `%run`, `from m import *`): it is asked for
+   * every name it may bind, and an output it did not bind travels as unbound, as the name is in the notebook there.
+   */
+  dynamic?: true;
 }
 
 export interface StepFiles {

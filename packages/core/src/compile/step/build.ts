@@ -70,6 +70,7 @@ export function buildStepSpec(
       return { id, index: cell.index, source: cell.source };
     }),
     outputs: step.outputs,
+    ...(step.dynamic ? { dynamic: step.dynamic } : {}),
     metrics: step.metrics,
     ...parameterFields(graph, step.parameters, options.parameters),
     ...randomStateField(step, options.inputDir),

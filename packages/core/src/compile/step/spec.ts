@@ -12,6 +12,8 @@ export interface StepSpec {
   cells: StepCell[];
   /** Names to save after the cells ran. */
   outputs: string[];
+  /** The step runs code the analysis cannot see into: an output its cells did not bind is saved as unbound. */
+  dynamic?: true;
   /** Metric names to read from the namespace after the cells ran (`pipeline-metrics`). */
   metrics: string[];
   /** Parameter values bound as globals before the cells run. */
@@ -81,8 +83,10 @@ export interface StepManifest {
   outputs: Record<
     string,
     {
-      file: string;
-      serializer: string;
+      /** Absent for an output a `dynamic` step left unbound (`unbound: true`): the consumer leaves the name unbound. */
+      file?: string;
+      unbound?: true;
+      serializer?: string;
       type: string;
       sha256: string;
       bytes: number;
