@@ -9,7 +9,8 @@ import type { StepManifest } from '../../compile/step/spec.js';
 import { EventChannel } from '../../events/channel.js';
 import type { MetricValue, RunEvent, RunFinishedEvent, RunState } from '../../events/runEvent.js';
 import type { PipelineGraph, PipelineStep } from '../../graph/types.js';
-import { analyzeNotebook, graphErrors } from '../../graph/build.js';
+import { graphErrors } from '../../graph/build.js';
+import { analyzeWithCache } from './analysisCache.js';
 import type { Notebook } from '../../notebook/model.js';
 import { readNotebook } from '../../notebook/read.js';
 import { runSchedule, type StepOutcome } from '../scheduler.js';
@@ -38,6 +39,8 @@ interface PreparedRun {
   jobs: number;
   cache: boolean;
   runRoot: string;
+  /** Saves the notebook's analysis for the next run (a no-op when it came from there). */
+  keepAnalysis: () => void;
   /** Runtime version and Python identity for cache keys; absent when the cache is off. */
   fingerprint?: { runtime: string; python: string };
   runtimeDir: string;
@@ -67,6 +70,7 @@ export class LocalBackend implements RunBackend {
     const prepared = prepareRun(options);
     const runId = newRunId();
     ensureRunRoot(prepared.runRoot);
+    prepared.keepAnalysis();
     markInterruptedRuns(prepared.runRoot);
     const runDir = join(prepared.runRoot, 'runs', runId);
     mkdirSync(runDir, { recursive: true });
@@ -181,6 +185,7 @@ class LocalRun {
           step.reason ??= state === 'cancelled' ? 'run cancelled' : 'run ended before the step started';
         }
     });
+    this.record.flush();
     const finished = this.emit({
       type: 'run-finished',
       state,
@@ -393,7 +398,8 @@ function prepareRun(options: RunOptions): PreparedRun {
     );
   }
   const notebook = readNotebook(text, options.notebookPath);
-  const graph = analyzeNotebook(notebook);
+  const runRoot = resolve(options.runRoot ?? join(dirname(notebookPath), '.cellpipe'));
+  const { graph, keep: keepAnalysis } = analyzeWithCache(notebook, text, runRoot);
   const errors = graphErrors(graph);
   // Analysis messages already name their cell (index and id).
   if (errors.length > 0) throw new RunInputError(errors.map((error) => error.message).join('; '));
@@ -430,7 +436,8 @@ function prepareRun(options: RunOptions): PreparedRun {
     cache,
     runtimeDir: runtime,
     fingerprint: cache ? runFingerprint(python) : undefined,
-    runRoot: resolve(options.runRoot ?? join(dirname(notebookPath), '.cellpipe')),
+    runRoot,
+    keepAnalysis,
   };
 }
 

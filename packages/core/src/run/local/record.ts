@@ -67,7 +67,7 @@ export interface StepRecord {
   coldReason?: string;
 }
 
-/** Holds a run's record in memory and persists it after every change. */
+/** Holds a run's record in memory and persists it after every turn of the event loop that changed it. */
 export class RunRecordWriter {
   readonly path: string;
 
@@ -85,10 +85,21 @@ export class RunRecordWriter {
     return step;
   }
 
+  /** Changes made in one turn of the event loop are written once, after it (a cached step changes several fields). */
   update(change: (record: RunRecord) => void): void {
     change(this.record);
+    this.pending ??= setImmediate(() => this.flush());
+  }
+
+  /** Writes pending changes now: the run's last state must be on disk before `run-finished` is announced. */
+  flush(): void {
+    if (this.pending === undefined) return;
+    clearImmediate(this.pending);
+    this.pending = undefined;
     this.save();
   }
+
+  private pending?: NodeJS.Immediate;
 
   private save(): void {
     writeJsonAtomic(this.path, this.record);
