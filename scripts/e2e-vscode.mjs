@@ -2,7 +2,8 @@
 // End-to-end test of the VS Code extension in a real VS Code (code-server) driven by headless Debian Chromium.
 // Installs what it needs on a fresh machine (Debian packages, code-server into a cache folder), reuses the cache,
 // builds and packages the extension, then runs the Playwright tests in test/e2e/vscode/.
-// Usage: node scripts/e2e-vscode.mjs [--install-only] [--keep]
+// Usage: node scripts/e2e-vscode.mjs [--install-only] [--keep] [--cluster]
+// --cluster: the test on the test cluster instead (test/e2e/vscode/cluster.e2e.mjs; scripts/e2e-cluster.mjs runs it).
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
@@ -140,7 +141,7 @@ function main() {
       '--test-reporter-destination=stdout',
       // `--test-name-pattern=…` picks tests, as `npm run e2e:vscode -- --test-name-pattern=undo` does.
       ...[...args].filter((arg) => arg.startsWith('--test-name-pattern=')),
-      join(repo, 'test', 'e2e', 'vscode', 'extension.e2e.mjs'),
+      join(repo, 'test', 'e2e', 'vscode', args.has('--cluster') ? 'cluster.e2e.mjs' : 'extension.e2e.mjs'),
     ],
     {
       cwd: repo,

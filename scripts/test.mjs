@@ -57,6 +57,16 @@ function tapFailures(file) {
   });
 }
 
+/** Counts of an editor's UI test report (Playwright's JSON `stats`, which the VS Code reporter writes too). */
+function editorCounts(file) {
+  const stats = readJson(file)?.stats;
+  return stats && { passed: stats.expected + stats.flaky, failed: stats.unexpected, skipped: stats.skipped };
+}
+
+/** Where scripts/e2e-cluster.mjs writes each editor's report on the cluster, beside its jest report. */
+const clusterEditorReports = (file) =>
+  ['jupyterlab', 'vscode'].map((editor) => file.replace(/\.json$/, `-${editor}.json`));
+
 function playwrightFailures(suites) {
   return suites.flatMap((suite) => [
     ...(suite.specs ?? []).flatMap((spec) =>
@@ -137,18 +147,30 @@ const suites = [
   ...['jupyterlab', 'vscode'].map((editor) => ({
     name: `e2e:${editor}`,
     run: (file) => run('npm', ['run', `e2e:${editor}`], { PLAYWRIGHT_JSON_OUTPUT_NAME: file }),
-    count: (file) => {
-      const stats = readJson(file)?.stats;
-      return stats && { passed: stats.expected + stats.flaky, failed: stats.unexpected, skipped: stats.skipped };
-    },
+    count: editorCounts,
     failures: (file) => playwrightFailures(readJson(file)?.suites ?? []),
   })),
   {
-    // The whole cluster loop: builds (cached) and starts the test cluster, runs test/cluster/, stops it.
+    // The whole cluster loop: builds (cached) and starts the test cluster, runs test/cluster/ and each editor's
+    // UI test on it, stops it.
     name: 'e2e:cluster',
     run: (file) => run('npm', ['run', 'e2e:cluster'], { CELLPIPE_CLUSTER_REPORT: file }),
-    count: jestCounts,
-    failures: jestFailures,
+    count: (file) => {
+      const counts = jestCounts(file);
+      if (!counts) return null;
+      for (const editor of clusterEditorReports(file).map(editorCounts)) {
+        // An editor's runner that crashed before reporting counts as one failure.
+        const { passed, failed, skipped } = editor ?? { passed: 0, failed: 1, skipped: 0 };
+        counts.passed += passed;
+        counts.failed += failed;
+        counts.skipped += skipped;
+      }
+      return counts;
+    },
+    failures: (file) => [
+      ...jestFailures(file),
+      ...clusterEditorReports(file).flatMap((report) => playwrightFailures(readJson(report)?.suites ?? [])),
+    ],
   },
 ];
 

@@ -12,6 +12,8 @@ export interface RunSummary {
   metrics?: Record<string, Record<string, unknown>>;
   /** Steps that failed, so a failed run says where. */
   failedSteps?: string[];
+  /** Where it ran: local runs come from their records, cluster runs from this server's events. */
+  backend?: 'local' | 'argo';
 }
 
 /** What `POST /cellpipe/runs` accepts; the server fills defaults from nothing else. */

@@ -44,6 +44,15 @@ class RunHub:
             self.live.popitem(last=False)
         return run
 
+    def unrecorded_runs(self, notebook: Path, recorded: set[str]) -> list[dict[str, Any]]:
+        """This server's runs of a notebook that left no local record (cluster runs), newest first."""
+        path = self.relative(str(notebook))
+        return [
+            {"runId": run_id, "failedSteps": [], **run}
+            for run_id, run in reversed(self.live.items())
+            if run_id not in recorded and run.get("notebookPath") == path and "backend" in run
+        ]
+
     def notebook_file(self, relative: str) -> Path:
         """The notebook at a contents-API path, refused when it escapes the server root or is not a notebook."""
         if not isinstance(relative, str) or not relative.strip():
@@ -69,9 +78,14 @@ class RunHub:
             run = self.remember(str(event.get("runId")))
             run["startedAt"] = event.get("time")
             run["notebookPath"] = self.relative(str(event.get("notebook", "")))
+            run["backend"] = event.get("backend", "local")
+        elif kind == "step-state" and event.get("state") == "failed":
+            self.remember(str(event.get("runId"))).setdefault("failedSteps", []).append(event.get("step"))
         elif kind == "run-finished":
             run = self.remember(str(event.get("runId")))
             run["state"] = event.get("state")
+            run["elapsedMs"] = event.get("elapsedMs")
+            run["metrics"] = event.get("metrics") or {}
         message = json.dumps({"event": event})
         for socket in list(self.sockets):
             socket.send(message)
@@ -106,7 +120,7 @@ class RunsHandler(CellpipeHandler):
         except EngineError as error:
             return self.fail(400 if error.kind == "input" else 500, str(error))
         runs = [summary(record, self.hub) for record in (result or {}).get("runs", [])]
-        self.reply(200, {"runs": runs})
+        self.reply(200, {"runs": self.hub.unrecorded_runs(notebook, {run["runId"] for run in runs}) + runs})
 
     # Starting a run executes the notebook's code on the server, as a kernel does.
     @web.authenticated
@@ -279,6 +293,7 @@ def summary(record: dict[str, Any], hub: RunHub) -> dict[str, Any]:
         "elapsedMs": record.get("elapsedMs"),
         "metrics": {step["name"]: step.get("metrics", {}) for step in record.get("steps", []) if step.get("metrics")},
         "failedSteps": [step["name"] for step in record.get("steps", []) if step.get("state") == "failed"],
+        "backend": "local",
     }
 
 

@@ -6,7 +6,7 @@ import pytest
 from tornado.httpclient import HTTPClientError
 from tornado.websocket import WebSocketClosedError
 
-from cellpipe_jupyter.handlers import read_record_logs, run_params
+from cellpipe_jupyter.handlers import RunHub, read_record_logs, run_params
 
 
 def write_notebook(root, name, cells):
@@ -189,3 +189,36 @@ async def test_compile_returns_workflow_yaml_and_names_a_bad_target(jp_fetch, jp
         await jp_fetch("cellpipe", "compile", method="POST", body=json.dumps({"path": "export.ipynb", "target": "yaml"}))
     assert raised.value.code == 400
     assert json.loads(raised.value.response.body)["message"] == "target: expected 'argo' or 'kfp'"
+
+
+class SilentEngine:
+    def add_listener(self, listener):
+        self.listener = listener
+
+
+def test_cluster_runs_without_a_record_are_listed_from_their_events(tmp_path):
+    notebook = tmp_path / "nb.ipynb"
+    notebook.write_text("{}")
+    hub = RunHub(SilentEngine(), str(tmp_path), "python3")
+    started = {"type": "run-started", "time": "2026-01-01T00:00:00Z", "notebook": str(notebook), "backend": "argo"}
+    hub.on_event({**started, "runId": "nb-older"})
+    hub.on_event({"type": "step-state", "runId": "nb-older", "step": "train", "state": "failed"})
+    hub.on_event({"type": "run-finished", "runId": "nb-older", "state": "failed", "elapsedMs": 5, "metrics": {}})
+    hub.on_event({**started, "runId": "nb-newer"})
+    hub.on_event({**started, "runId": "nb-recorded", "backend": "local"})
+    hub.on_event({**started, "runId": "other", "notebook": str(tmp_path / "other.ipynb")})
+
+    runs = hub.unrecorded_runs(notebook, {"nb-recorded"})
+
+    assert [run["runId"] for run in runs] == ["nb-newer", "nb-older"]
+    assert runs[0]["state"] == "running" and runs[0]["backend"] == "argo"
+    assert runs[1] == {
+        "runId": "nb-older",
+        "state": "failed",
+        "startedAt": "2026-01-01T00:00:00Z",
+        "notebookPath": "nb.ipynb",
+        "backend": "argo",
+        "failedSteps": ["train"],
+        "elapsedMs": 5,
+        "metrics": {},
+    }

@@ -71,7 +71,8 @@ namespace Private {
   export function runItem(run: RunView): vscode.TreeItem {
     const item = new vscode.TreeItem(run.notebookLabel, vscode.TreeItemCollapsibleState.Expanded);
     item.id = run.runId;
-    item.description = `${run.state}${run.elapsedMs !== undefined ? ` ${formatElapsed(run.elapsedMs)}` : ''} · ${run.runId}`;
+    const elapsed = run.elapsedMs !== undefined ? ` ${formatElapsed(run.elapsedMs)}` : '';
+    item.description = `${run.state}${elapsed} · ${run.backend} · ${run.runId}`;
     item.tooltip = run.error ? `${run.runId}: ${run.error}` : `${run.runId} (${run.backend})`;
     item.iconPath = icon(run.state);
     item.contextValue = run.state === 'running' ? 'run-running' : 'run-finished';

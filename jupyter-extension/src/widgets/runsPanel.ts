@@ -34,11 +34,17 @@ export class RunsPanel extends Widget {
     const item = el('li', 'cellpipe-Run');
     item.dataset['state'] = run.state;
     item.dataset['runId'] = run.runId;
+    item.dataset['backend'] = run.backend ?? 'local';
     const when = run.startedAt ? new Date(run.startedAt).toLocaleString() : '';
     const elapsed = el('span', 'cellpipe-Run-elapsed', RunsPanel.elapsedText(run));
     if (run.state === 'running' && run.startedAt) elapsed.dataset['since'] = run.startedAt;
     const head = el('div', 'cellpipe-Run-head');
-    head.append(el('span', 'cellpipe-Run-state', run.state), elapsed, el('span', 'cellpipe-Run-when', when));
+    head.append(
+      el('span', 'cellpipe-Run-state', run.state),
+      elapsed,
+      el('span', 'cellpipe-Run-backend', run.backend ?? 'local'),
+      el('span', 'cellpipe-Run-when', when),
+    );
     item.append(head, el('div', 'cellpipe-Run-id', run.runId));
     if (run.failedSteps && run.failedSteps.length > 0)
       item.append(

@@ -11,7 +11,9 @@ if (!token || !venvBin)
 module.exports = {
   ...base,
   testDir: __dirname,
-  testMatch: '**/*.spec.ts',
+  // The cluster's tests run only with the test cluster up (scripts/e2e-cluster.mjs sets CELLPIPE_E2E_CLUSTER).
+  testMatch: process.env.CELLPIPE_E2E_CLUSTER ? '**/*.cluster.spec.ts' : '**/*.spec.ts',
+  testIgnore: process.env.CELLPIPE_E2E_CLUSTER ? [] : '**/*.cluster.spec.ts',
   outputDir: path.join(__dirname, 'test-results'),
   reporter: process.env.PLAYWRIGHT_JSON_OUTPUT_NAME ? [['list'], ['json']] : [['list']],
   workers: 1,
