@@ -14,6 +14,12 @@ def _string(value, field):
     _require(isinstance(value, str), field, "a string")
 
 
+def _relative_path(value, field):
+    # Copied between the working folder and an output folder: it must stay inside both.
+    inside = isinstance(value, str) and value and not value.startswith(("/", "\\")) and ".." not in value.replace("\\", "/").split("/")
+    _require(inside, field, "a relative path inside the working folder, not {!r}".format(value))
+
+
 def _identifier(value, field):
     _require(isinstance(value, str) and value.isidentifier(), field, "a Python identifier, not {!r}".format(value))
 
@@ -79,6 +85,16 @@ def validate(spec):
         _identifier(entry.get("name"), field + ".name")
         _string(entry.get("from"), field + ".from")
         _string(entry.get("readBy"), field + ".readBy")
+    files = spec.get("files", {})
+    _require(isinstance(files, dict), "files", "an object")
+    for number, entry in enumerate(files.get("import", [])):
+        field = "files.import[{}]".format(number)
+        _require(isinstance(entry, dict), field, "an object")
+        _relative_path(entry.get("path"), field + ".path")
+        _string(entry.get("from"), field + ".from")
+        _string(entry.get("dir"), field + ".dir")
+    for number, path in enumerate(files.get("export", [])):
+        _relative_path(path, "files.export[{}]".format(number))
     for name, definition in spec["definitions"].items():
         field = "definitions[{!r}]".format(name)
         _require(isinstance(definition, dict), field, "an object")

@@ -14,7 +14,7 @@ import weakref
 import cellpipe
 from cellpipe import cells as cell_code
 from cellpipe import parameters as parameter_values, randomstate
-from cellpipe import check, dependencies, mapped, metrics, serializers, tracebacks
+from cellpipe import check, dependencies, mapped, metrics, serializers, shipped, tracebacks
 from cellpipe.events import EventWriter
 from cellpipe.spec import InvalidSpec, validate
 
@@ -186,6 +186,7 @@ class StepRun:
         file_reads.start()
         try:
             self._prepare(namespace, runner)
+            shipped.import_files(self.spec)
             randomstate.before_cells(self.spec)
             if self.unchanged:
                 self.unchanged.snapshot()
@@ -197,6 +198,7 @@ class StepRun:
         if change:
             raise StepFailed(change)
         randomstate.after_cells(self.spec, self.out_dir)
+        shipped.export_files(self.spec, self.out_dir)
         step_metrics = self._collect_metrics(namespace)
         outputs = self._save_outputs(namespace)
         inputs = [action["dir"] for action in self.spec["prepare"] if action["action"] == "load"]

@@ -164,3 +164,26 @@ def test_an_output_the_cells_did_not_bind_fails_the_step_unless_the_step_is_dyna
     consumed = run_spec(consume, tmp_path / "consumer")
     assert consumed.returncode == 0, consumed.manifest
     assert consumed.stdout == "False 1\n1\n"
+
+
+def test_files_travel_between_steps_with_their_own_working_folders(tmp_path):
+    writer_dir, reader_dir = tmp_path / "writer-pod", tmp_path / "reader-pod"
+    writer_dir.mkdir()
+    reader_dir.mkdir()
+    cells = ["import pathlib\npathlib.Path('data').mkdir()\npathlib.Path('data/clean.csv').write_text('a,b\\n1,2\\n')"]
+    spec = dict(make_spec("write", cells), files={"export": ["data/clean.csv", "never-written.csv"]})
+    written = run_spec(spec, tmp_path / "out", cwd=writer_dir)
+    assert written.returncode == 0, written.manifest
+    assert (tmp_path / "out" / "files" / "data" / "clean.csv").read_text() == "a,b\n1,2\n"
+
+    cells = ["import os\nprint(open('data/clean.csv').read().splitlines()[1], os.path.exists('never-written.csv'))"]
+    imports = [{"path": path, "from": "write", "dir": str(tmp_path / "out")} for path in ("data/clean.csv", "never-written.csv")]
+    read = run_spec(dict(make_spec("read", cells), files={"import": imports}), tmp_path / "reader-out", cwd=reader_dir)
+    assert read.returncode == 0, read.manifest
+    assert read.stdout == "1,2 False\n"
+
+
+def test_a_shipped_file_path_must_stay_inside_the_working_folder(tmp_path):
+    result = run_spec(dict(make_spec("s", ["x = 1"]), files={"export": ["../etc/passwd"]}), tmp_path / "out")
+    assert result.returncode == 2
+    assert "spec.files.export[0] must be a relative path inside the working folder" in result.stderr

@@ -77,6 +77,7 @@ export function buildBundle(notebook: Notebook, graph: PipelineGraph, options: B
     const spec: Partial<StepSpec> = buildStepSpec({ ...notebook, cells }, withoutDefinitions, step.name, {
       parameters: options.parameters,
       inputDir: options.inputDir,
+      shipFiles: true,
     });
     delete spec.definitions;
     const { unchanged: entries, ...rest } = spec;
@@ -285,13 +286,15 @@ def build_spec(pipeline, options):
         if parameters[name] != default:
             sources.pop(name, None)
     spec['parameters'] = parameters
-    for action in spec['prepare']:
-        if action['action'] != 'load':
-            continue
-        if action['from'] in options['inputs']:
-            action['dir'] = options['inputs'][action['from']]
-        elif not os.path.isabs(action['dir']):
-            action['dir'] = os.path.join(os.path.dirname(BUNDLE), action['dir'])
+    # Producer folders: values, the RNG state continued and files read all come from there.
+    carried = [action for action in spec['prepare'] if action['action'] == 'load']
+    carried += [spec['randomState']] if 'from' in spec.get('randomState', {}) else []
+    carried += spec.get('files', {}).get('import', [])
+    for entry in carried:
+        if entry['from'] in options['inputs']:
+            entry['dir'] = options['inputs'][entry['from']]
+        elif not os.path.isabs(entry['dir']):
+            entry['dir'] = os.path.join(os.path.dirname(BUNDLE), entry['dir'])
     return spec
 
 

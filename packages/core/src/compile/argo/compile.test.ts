@@ -2,6 +2,8 @@ import { inflateSync } from 'node:zlib';
 
 import { parse } from 'yaml';
 
+import { analyzeNotebook } from '../../graph/build.js';
+import { buildNotebook } from '../../notebook/builder.js';
 import { NotebookInputError } from '../../notebook/read.js';
 import type { Bundle } from './bundle.js';
 import { ARGO_BUNDLE_TASK, ARGO_ENTRYPOINT, compileArgo } from './compile.js';
@@ -88,6 +90,31 @@ describe('compileArgo', () => {
       name: 'in-train',
       from: '{{tasks.train.outputs.artifacts.out}}',
     });
+  });
+
+  it('passes the global RNG state and files between steps in the output folders', () => {
+    const notebook = buildNotebook([
+      { source: 'import numpy as np\nnp.random.seed(0)', tags: ['step:seed'] },
+      {
+        source: 'import pandas as pd\npd.DataFrame({"x": np.random.rand(3)}).to_csv("data/clean.csv")',
+        tags: ['step:write'],
+      },
+      { source: 'frame = pd.read_csv("data/clean.csv")', tags: ['step:read'] },
+    ]);
+    const workflow = parse(compileArgo(notebook, analyzeNotebook(notebook), { runtimeFiles })) as {
+      spec: { templates: Template[] };
+    };
+    const template = (name: string): Template | undefined => workflow.spec.templates.find((t) => t.name === name);
+    for (const step of ['seed', 'write', 'read'])
+      expect(template(step)?.outputs?.artifacts).toEqual([{ name: 'out', path: '/cellpipe/out' }]);
+    expect(template('read')?.inputs?.artifacts?.map((artifact) => artifact.name)).toEqual(['bundle', 'in-write']);
+    expect(template('write')?.inputs?.artifacts?.map((artifact) => artifact.name)).toEqual(['bundle', 'in-seed']);
+    const bundle = decodeBundle(template(ARGO_BUNDLE_TASK)?.inputs?.artifacts?.[0]?.raw?.data ?? '');
+    expect(bundle.pipeline.steps['read']?.files).toEqual({
+      import: [{ path: 'data/clean.csv', from: 'write', dir: 'in/write' }],
+    });
+    expect(bundle.pipeline.steps['write']?.files).toEqual({ export: ['data/clean.csv'] });
+    expect(bundle.pipeline.steps['write']?.randomState).toEqual({ from: 'seed', dir: 'in/seed' });
   });
 
   it('turns pipeline parameters into workflow arguments that the steps read at run time', () => {

@@ -14,6 +14,7 @@ import {
   type Bundle,
   type BundledStepSpec,
 } from './bundle.js';
+import { exportsFolder, folderProducers } from '../step/carried.js';
 import { checkNoPlaceholder, DEFAULT_IMAGE, stepImage, stepSettings } from './kubernetes.js';
 import { parameterKind, parameterText, resolveParameters } from './parameters.js';
 import { compactYaml } from './yamlText.js';
@@ -154,11 +155,6 @@ namespace Private {
     return parameter;
   }
 
-  /** Producers whose output folder a step loads values from. */
-  export function valueProducers(step: PipelineStep): string[] {
-    return [...new Set(step.inputs.filter((input) => input.kind === 'value').map((input) => input.from))];
-  }
-
   export function dagTemplate(graph: PipelineGraph): Record<string, unknown> {
     const tasks = [
       { name: ARGO_BUNDLE_TASK, template: ARGO_BUNDLE_TASK },
@@ -170,7 +166,7 @@ namespace Private {
         arguments: {
           artifacts: [
             { name: 'bundle', from: `{{tasks.${ARGO_BUNDLE_TASK}.outputs.artifacts.bundle}}` },
-            ...valueProducers(step).map((producer) => ({
+            ...folderProducers(step).map((producer) => ({
               name: `in-${producer}`,
               from: `{{tasks.${producer}.outputs.artifacts.${ARGO_OUTPUT_ARTIFACT}}}`,
             })),
@@ -224,7 +220,7 @@ namespace Private {
     metrics: boolean,
   ): Record<string, unknown> {
     const settings = stepSettings(notebook, step);
-    const producers = valueProducers(step);
+    const producers = folderProducers(step);
     // One command list, no separate args: a few bytes per step that a 500-step Workflow needs.
     const command = ['python3', `${ARGO_PATHS.bundle}/${STEP_ENTRY}`, '--step', step.name, '--out', ARGO_PATHS.out];
     if (metrics) command.push('--metrics-file', ARGO_PATHS.metrics);
@@ -257,7 +253,7 @@ namespace Private {
       ],
     };
     const outputs: Record<string, unknown> = {};
-    if (step.outputs.length) outputs['artifacts'] = [{ name: ARGO_OUTPUT_ARTIFACT, path: ARGO_PATHS.out }];
+    if (exportsFolder(step)) outputs['artifacts'] = [{ name: ARGO_OUTPUT_ARTIFACT, path: ARGO_PATHS.out }];
     if (metrics) {
       outputs['parameters'] = [
         { name: ARGO_METRICS_PARAMETER, valueFrom: { path: ARGO_PATHS.metrics, default: '{}' } },

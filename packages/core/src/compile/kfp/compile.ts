@@ -5,6 +5,7 @@ import type { Notebook, StepSettings } from '../../notebook/model.js';
 import { NotebookInputError } from '../../notebook/read.js';
 import { buildBundle, chunks, encodeBundle, LAUNCH_PY, metricReportingSteps, UNPACK_PY } from '../argo/bundle.js';
 import { DEFAULT_IMAGE, stepImage, stepSettings } from '../argo/kubernetes.js';
+import { exportsFolder, folderProducers } from '../step/carried.js';
 import { parameterKind, resolveParameters, type ParameterKind } from '../argo/parameters.js';
 
 export interface KfpCompileOptions {
@@ -145,17 +146,13 @@ namespace Private {
     return `{{$.outputs.artifacts['${name}'].path}}`;
   }
 
-  export function producers(step: PipelineStep): string[] {
-    return [...new Set(step.inputs.filter((input) => input.kind === 'value').map((input) => input.from))];
-  }
-
   export function component(
     step: PipelineStep,
     parameters: Record<string, ParameterValue>,
     metrics: boolean,
   ): Record<string, unknown> {
     const inputArtifacts: Record<string, unknown> = { bundle: artifactType('system.Artifact') };
-    for (const producer of producers(step)) inputArtifacts[`in-${producer}`] = artifactType('system.Artifact');
+    for (const producer of folderProducers(step)) inputArtifacts[`in-${producer}`] = artifactType('system.Artifact');
     const inputs: Record<string, unknown> = { artifacts: inputArtifacts };
     if (step.parameters.length) {
       inputs['parameters'] = Object.fromEntries(
@@ -166,7 +163,7 @@ namespace Private {
       );
     }
     const outputArtifacts: Record<string, unknown> = {};
-    if (step.outputs.length) outputArtifacts['out'] = artifactType('system.Artifact');
+    if (exportsFolder(step)) outputArtifacts['out'] = artifactType('system.Artifact');
     if (metrics) outputArtifacts[KFP_METRICS_ARTIFACT] = artifactType('system.Metrics');
     const component: Record<string, unknown> = { executorLabel: `exec-${step.name}`, inputDefinitions: inputs };
     if (Object.keys(outputArtifacts).length) component['outputDefinitions'] = { artifacts: outputArtifacts };
@@ -181,8 +178,8 @@ namespace Private {
     metrics: boolean,
   ): Record<string, unknown> {
     const args = [inputPath('bundle'), '--step', step.name];
-    if (step.outputs.length) args.push('--out', outputPath('out'));
-    for (const producer of producers(step)) args.push('--input', producer, inputPath(`in-${producer}`));
+    if (exportsFolder(step)) args.push('--out', outputPath('out'));
+    for (const producer of folderProducers(step)) args.push('--input', producer, inputPath(`in-${producer}`));
     if (step.parameters.length || metrics) args.push('--executor-input', '{{$}}');
     if (metrics) args.push('--metrics-artifact', outputPath(KFP_METRICS_ARTIFACT));
     if (settings.timeoutSeconds) args.push('--timeout', String(settings.timeoutSeconds));
@@ -248,7 +245,7 @@ namespace Private {
     const artifacts: Record<string, unknown> = {
       bundle: { taskOutputArtifact: { producerTask: KFP_BUNDLE_TASK, outputArtifactKey: 'bundle' } },
     };
-    for (const producer of producers(step)) {
+    for (const producer of folderProducers(step)) {
       artifacts[`in-${producer}`] = { taskOutputArtifact: { producerTask: producer, outputArtifactKey: 'out' } };
     }
     const inputs: Record<string, unknown> = { artifacts };

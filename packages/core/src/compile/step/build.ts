@@ -1,6 +1,6 @@
 import type { PipelineGraph } from '../../graph/types.js';
 import type { Notebook } from '../../notebook/model.js';
-import { parameterFields, randomStateField } from './carried.js';
+import { parameterFields, randomStateField, shippedFilesField } from './carried.js';
 import type { PrepareAction, StepSpec } from './spec.js';
 import { unchangedNames } from './unchanged.js';
 
@@ -9,6 +9,8 @@ export interface BuildStepSpecOptions {
   parameters: Record<string, unknown>;
   /** Output folder of a producer step, as the step runtime will see it (a local path or a container path). */
   inputDir(step: string): string;
+  /** Each step has its own file system (a cluster): files passed between steps travel in the output folders. */
+  shipFiles?: boolean;
 }
 
 /** The document the Python step runtime needs to run `stepName`; the same for local runs and containers. */
@@ -74,6 +76,7 @@ export function buildStepSpec(
     metrics: step.metrics,
     ...parameterFields(graph, step.parameters, options.parameters),
     ...randomStateField(step, options.inputDir),
+    ...(options.shipFiles ? shippedFilesField(step, options.inputDir) : {}),
     definitions,
     unchanged: unchangedNames(graph, step.name),
   };

@@ -36,6 +36,8 @@ describe('values carried to the step runtime', () => {
     expect(byName.seed?.randomState).toEqual({});
     expect(byName.use?.randomState).toEqual({ from: 'seed' });
     expect(byName.use?.after).toEqual(['seed']);
-    expect(randomStateField(byName.use!, (step) => `/runs/${step}`)).toEqual({ randomState: { dir: '/runs/seed' } });
+    expect(randomStateField(byName.use!, (step) => `/runs/${step}`)).toEqual({
+      randomState: { from: 'seed', dir: '/runs/seed' },
+    });
   });
 });

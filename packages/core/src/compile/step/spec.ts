@@ -24,7 +24,12 @@ export interface StepSpec {
    * The step uses the global RNGs (`random`, `numpy.random`): it saves their state after its cells
    * (`random-state.pkl` in its output folder), having first restored the state saved in `dir`, if given.
    */
-  randomState?: { dir?: string };
+  randomState?: { from?: string; dir?: string };
+  /**
+   * On a cluster, files passed between steps by path: `import` copies `<dir>/files/<path>` to `<path>` before the
+   * cells, `export` copies each `<path>` the cells wrote to `files/<path>` in the output folder after them.
+   */
+  files?: { import?: { path: string; from: string; dir: string }[]; export?: string[] };
   /**
    * Every top-level `def`/`class` seen in earlier steps, by name, so that unpickling a value
    * whose type lives in `__main__` can define that type on demand.
