@@ -33,6 +33,13 @@ async function waitFor(description, predicate, timeoutMs = 240_000) {
   throw new Error(`timed out waiting for ${description}`);
 }
 
+function visibleWithin(locator, timeout) {
+  return locator.waitFor({ state: 'visible', timeout }).then(
+    () => true,
+    () => false,
+  );
+}
+
 /** Every row of the Runs view, paged through from the top (the list renders only what is on screen). */
 async function runsViewTexts() {
   const pane = page.locator('.pane', { has: page.locator('.pane-header', { hasText: /cellpipe Runs/i }) });
@@ -100,9 +107,18 @@ test('with the argo backend, Run as Pipeline runs on the cluster and shows succe
   await folder.click();
   const notebookItem = page.locator('.explorer-folders-view .monaco-list-row[aria-label="word_stats.ipynb"]');
   await notebookItem.waitFor({ state: 'visible', timeout: 60_000 });
-  await notebookItem.click({ button: 'right' });
+  // The extension's menu entries appear once code-server has registered it, which a loaded machine can delay.
   const entry = page.locator('.context-view .action-label', { hasText: 'Run as Pipeline' }).first();
-  await entry.waitFor({ state: 'visible', timeout: 15_000 });
+  await waitFor(
+    'Run as Pipeline in the Explorer context menu',
+    async () => {
+      await notebookItem.click({ button: 'right' });
+      if (await visibleWithin(entry, 5_000)) return true;
+      await page.keyboard.press('Escape');
+      return false;
+    },
+    120_000,
+  );
   await entry.hover();
   // VS Code's menus ignore a click that lands while they are still opening; Enter on the hovered entry does not.
   await page.waitForTimeout(300);
