@@ -22,6 +22,8 @@ export interface RunRequest {
   backend: 'local' | 'argo';
   jobs?: number;
   cache?: boolean;
+  /** Local runs: start steps from warm processes (the engine keeps them between runs). */
+  warm?: boolean;
   parameters?: Record<string, unknown>;
   kubeContext?: string;
   namespace?: string;

@@ -54,6 +54,7 @@ interface ICellpipeSettings {
   backend: 'local' | 'argo';
   jobs: number;
   cache: boolean;
+  warmSteps: boolean;
   kubeContext: string;
   namespace: string;
   image: string;
@@ -243,7 +244,7 @@ const plugin: JupyterFrontEndPlugin<void> = {
           ...(parameters && Object.keys(parameters).length > 0 ? { parameters } : {}),
           ...(settings.backend === 'argo'
             ? { kubeContext: settings.kubeContext, namespace: settings.namespace, image: settings.image }
-            : {}),
+            : { warm: settings.warmSteps }),
         };
         await controller.start(request);
       } catch (error) {
@@ -481,6 +482,7 @@ namespace Private {
       backend: 'local',
       jobs: 2,
       cache: true,
+      warmSteps: true,
       kubeContext: '',
       namespace: 'default',
       image: 'python:3.11-slim',

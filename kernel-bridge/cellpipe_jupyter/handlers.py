@@ -261,10 +261,11 @@ def run_params(body: dict[str, Any], notebook: Path, python: str) -> dict[str, A
         if not isinstance(jobs, int) or isinstance(jobs, bool) or not 1 <= jobs <= 64:
             raise ValueError("jobs: expected an integer from 1 to 64")
         params["jobs"] = jobs
-    if "cache" in body:
-        if not isinstance(body["cache"], bool):
-            raise ValueError("cache: expected true or false")
-        params["cache"] = body["cache"]
+    for flag in ("cache", "warm"):
+        if flag in body:
+            if not isinstance(body[flag], bool):
+                raise ValueError("{}: expected true or false".format(flag))
+            params[flag] = body[flag]
     if "parameters" in body:
         if not isinstance(body["parameters"], dict):
             raise ValueError("parameters: expected an object of name → value")

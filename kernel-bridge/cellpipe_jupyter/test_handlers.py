@@ -88,6 +88,13 @@ def test_argo_backend_settings_reach_the_engine(tmp_path):
     assert "backend" not in run_params({"backend": "local"}, tmp_path / "nb.ipynb", "python3")
 
 
+def test_the_warm_steps_setting_reaches_the_engine_and_is_type_checked(tmp_path):
+    assert run_params({"warm": False}, tmp_path / "nb.ipynb", "python3")["warm"] is False
+    assert "warm" not in run_params({}, tmp_path / "nb.ipynb", "python3")
+    with pytest.raises(ValueError, match="^warm: expected true or false$"):
+        run_params({"warm": "no"}, tmp_path / "nb.ipynb", "python3")
+
+
 async def test_unknown_backend_and_bad_cluster_settings_are_named(jp_fetch, jp_root_dir):
     write_notebook(jp_root_dir, "nb.ipynb", [("a = 1", ["step:one"])])
     for body, field in (({"backend": "slurm"}, "backend:"), ({"backend": "argo", "namespace": 3}, "namespace:")):

@@ -5,6 +5,7 @@ export interface CellpipeConfig {
   backend: 'local' | 'argo';
   pythonPath: string;
   parallelism: number;
+  warmSteps: boolean;
   kubeContext: string;
   namespace: string;
   defaultImage: string;
@@ -17,6 +18,7 @@ export function readConfig(section: Pick<vscode.WorkspaceConfiguration, 'get'>):
     backend: backend === 'argo' ? 'argo' : 'local',
     pythonPath: section.get<string>('pythonPath', '').trim(),
     parallelism: Math.max(0, Math.floor(section.get<number>('parallelism', 0) || 0)),
+    warmSteps: section.get<boolean>('warmSteps', true) !== false,
     kubeContext: section.get<string>('kubeContext', '').trim(),
     namespace: section.get<string>('namespace', '').trim(),
     defaultImage: section.get<string>('defaultImage', '').trim(),

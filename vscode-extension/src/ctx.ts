@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import type { RunHandle } from '@cellpipe/core/node';
-import { backendFor } from './backends.js';
+import { Backends } from './backends.js';
 import { readConfig, type CellpipeConfig } from './config.js';
 import { CellStatusBar } from './statusBar.js';
 import { DiagnosticsView } from './diagnostics.js';
@@ -26,6 +26,7 @@ export class Ctx implements vscode.Disposable {
   /** The interpreter of each run this window started, named again when a step misses a module. */
   private readonly interpreters = new Map<string, Interpreter>();
   private readonly disposables: vscode.Disposable[] = [];
+  private readonly backends = new Backends();
 
   constructor(options: Ctx.IOptions) {
     this.context = options.context;
@@ -91,7 +92,7 @@ export class Ctx implements vscode.Disposable {
     let handle: RunHandle;
     let interpreter: Interpreter | undefined;
     try {
-      const backend = await backendFor(config);
+      const backend = await this.backends.for(config);
       if (config.backend === 'local') {
         const { resolvePython } = await loadEngine();
         interpreter = await interpreterFor(uri, config.pythonPath, () => resolvePython(undefined));
@@ -100,6 +101,7 @@ export class Ctx implements vscode.Disposable {
         notebookPath: uri.fsPath,
         python: interpreter?.path,
         jobs: config.parallelism > 0 ? config.parallelism : undefined,
+        ...(config.backend === 'local' ? { warm: config.warmSteps } : {}),
       });
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
@@ -193,6 +195,7 @@ export class Ctx implements vscode.Disposable {
   dispose(): void {
     for (const handle of this.handles.values()) handle.cancel();
     for (const disposable of this.disposables.splice(0).reverse()) disposable.dispose();
+    this.backends.dispose();
   }
 }
 

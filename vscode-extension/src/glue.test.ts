@@ -23,10 +23,12 @@ describe('settings', () => {
       backend: 'local',
       pythonPath: '',
       parallelism: 0,
+      warmSteps: true,
       kubeContext: '',
       namespace: '',
       defaultImage: '',
     });
+    expect(readConfig(configuration({ warmSteps: false })).warmSteps).toBe(false);
   });
 
   it('keeps only known backends and whole non-negative parallelism', () => {
