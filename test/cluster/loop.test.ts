@@ -21,6 +21,9 @@ const notebooks = [
   { path: 'test/corpus/32_parameters_and_metrics.ipynb', folder: false },
   { path: 'test/corpus/35_diamond_graph.ipynb', folder: false },
   { path: 'test/corpus/38_class_hierarchy.ipynb', folder: false },
+  // Carried in the output folders, not as values: the global RNG state, and files one step writes for another.
+  { path: 'test/corpus/57_global_random_state.ipynb', folder: false },
+  { path: 'test/corpus/64_files_between_steps.ipynb', folder: false },
 ];
 
 /** Final metrics of the steps that reported any (a local run also lists the others, with none). */
