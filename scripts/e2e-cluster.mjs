@@ -4,7 +4,8 @@
 // a warm one seconds), starts it, runs the jest tests in test/cluster/ and stops what it started, whatever happens.
 // A stack that is already up (a developer's) is used as it is and left running.
 // Then, while the stack is up, each editor's UI test on it (JupyterLab and VS Code with the `argo` backend) as the
-// restricted user dev; `--no-editors` leaves them out. The jest JSON report goes to $CELLPIPE_CLUSTER_REPORT when
+// restricted user dev, when the whole suite runs: arguments for jest (a file, `-t`) pick cluster tests only, unless
+// `--editors` is among them. The jest JSON report goes to $CELLPIPE_CLUSTER_REPORT when
 // set, each editor's report beside it as <report>-jupyterlab.json / <report>-vscode.json (npm test counts them all).
 import { spawnSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
@@ -39,7 +40,8 @@ try {
 }
 // Ctrl-C or a CI timeout reaches jest too; this process stays alive to stop the stack it started.
 for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(signal, () => undefined);
-const editors = !process.argv.includes('--no-editors');
+const jestArgs = process.argv.slice(2).filter((arg) => arg !== '--editors');
+const editors = jestArgs.length === 0 || process.argv.includes('--editors');
 let status = 1;
 try {
   const report = process.env.CELLPIPE_CLUSTER_REPORT;
@@ -49,7 +51,7 @@ try {
     '--ci',
     `--config=${join(root, 'test', 'cluster', 'jest.config.js')}`,
     ...(report ? ['--json', `--outputFile=${report}`] : []),
-    ...process.argv.slice(2).filter((arg) => arg !== '--no-editors'),
+    ...jestArgs,
   ]);
   if (editors) {
     const jupyterlab = runEditorTest('jupyterlab', [join(root, 'scripts', 'e2e-jupyterlab.mjs')], report);
