@@ -5,8 +5,9 @@ then one pipeline run per grouping (one step per code cell, three code cells per
 step's last cell. A probe (realworld_probe.py) writes its own digest of every variable. A name whose digest
 differs between the two top-to-bottom runs is nondeterministic and left out; any other difference between a
 pipeline step and the top-to-bottom run at the same cell is a silently different value when the run succeeded.
-The second top-to-bottom run is made only when some value differs (it changes nothing when all are equal), and
-with it a third, as a single-step pipeline (a fresh process, which orders a set of objects by other addresses).
+The second top-to-bottom run is made only when some value differs (it changes nothing when all are equal), with the
+kernel's objects at other addresses (a set of objects iterates in address order), and with it a third, as a
+single-step pipeline (a fresh process).
 
 Usage: python corpus.py [--only NAME ...] [--groupings 1,3] [--json OUT] [--markdown RESULTS.md]
        python corpus.py --from-json A.json B.json --markdown RESULTS.md   (merge runs made in parts)
@@ -118,12 +119,25 @@ def read_probes(folder):
     return probes
 
 
-def top_to_bottom(nb, work, probe_dir):
-    """Runs the notebook in one kernel; returns (error or None, wall seconds)."""
+# An IPython startup file that keeps a few thousand objects alive, so the notebook's objects get other addresses.
+ADDRESS_SHIFT = "_realworld_address_shift = [object() for _ in range(7919)] + [bytearray(97) for _ in range(1013)]\n"
+
+
+def top_to_bottom(nb, work, probe_dir, shift_addresses=False):
+    """Runs the notebook in one kernel; returns (error or None, wall seconds).
+
+    `shift_addresses`: the kernel first allocates objects it keeps, so a set of objects (ordered by address) may
+    iterate in another order: a value that depends on it is the notebook's own nondeterminism.
+    """
     probe_dir.mkdir()
     saved = dict(os.environ)
     os.environ.clear()
     os.environ.update(environment(probe_dir))
+    if shift_addresses:
+        startup = work / ".ipython-shift" / "profile_default" / "startup"
+        startup.mkdir(parents=True, exist_ok=True)
+        (startup / "00-shift.py").write_text(ADDRESS_SHIFT)
+        os.environ["IPYTHONDIR"] = str(work / ".ipython-shift")
     started = time.perf_counter()
     try:
         client = NotebookClient(
@@ -276,7 +290,7 @@ def run_notebook(name, groupings, python):
         # The second top-to-bottom run only matters where values differ: it tells nondeterminism from a wrong value.
         unstable = set()
         if any(differences(probes, reference, set()) for probes in pipeline_probes.values()):
-            error, _ = top_to_bottom(reference_nb, work, work / ".probe-t2b-2")
+            error, _ = top_to_bottom(reference_nb, work, work / ".probe-t2b-2", shift_addresses=True)
             if error:
                 result["topToBottomError"] = f"second run: {error}"
                 return result

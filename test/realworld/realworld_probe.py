@@ -6,6 +6,7 @@ $REALWORLD_PROBE_DIR. The digest follows a value's content (arrays by bytes, fra
 by their attributes, random generators by their state), never an object's identity or address.
 """
 
+import functools
 import hashlib
 import io
 import json
@@ -115,11 +116,21 @@ def _parts_of(value, kind):
     slots = [s for cls in kind.__mro__ for s in getattr(cls, "__slots__", ()) if isinstance(s, str)]
     if not isinstance(state, dict) and not slots:
         return own + ["repr", _ADDRESS.sub("", _safe_repr(value))], []
-    items = dict(state or {})
+    # A functools.cached_property entry is a cache of the rest (networkx's `G.pred`), filled on first access.
+    items = {key: item for key, item in (state or {}).items() if key not in _cached_properties(kind)}
     for slot in slots:
         if slot not in items and slot not in ("__dict__", "__weakref__") and hasattr(value, slot):
             items[slot] = getattr(value, slot)
     return own, [(str(key), items[key]) for key in sorted(items, key=str)]
+
+
+def _cached_properties(kind):
+    return {
+        name
+        for cls in kind.__mro__
+        for name, attribute in vars(cls).items()
+        if isinstance(attribute, functools.cached_property)
+    }
 
 
 def _key(key, position):

@@ -1,5 +1,6 @@
 """The corpus's digest and comparison: content decides, identity and layout do not; unstable parts are left out."""
 
+import functools
 import json
 import random
 import sys
@@ -125,3 +126,20 @@ def test_a_class_that_defines_its_state_is_digested_by_it():
 
 def test_first_unstable_probe_orders_labels_by_cell():
     assert corpus.probe_label(2) < corpus.probe_label(10) < corpus.probe_label(100)
+
+
+def test_cached_property_caches_are_not_part_of_a_value():
+    class Graph:
+        def __init__(self, edges):
+            self.edges = edges
+
+        @functools.cached_property
+        def nodes(self):
+            return sorted({node for edge in self.edges for node in edge})
+
+    graph = Graph([(1, 2)])
+    before = whole(graph)
+    assert graph.nodes == [1, 2]
+    assert whole(graph) == before
+    graph.edges.append((2, 3))
+    assert whole(graph) != before
