@@ -6,6 +6,7 @@ export interface CellpipeConfig {
   pythonPath: string;
   parallelism: number;
   warmSteps: boolean;
+  cache: boolean;
   kubeContext: string;
   namespace: string;
   defaultImage: string;
@@ -19,6 +20,7 @@ export function readConfig(section: Pick<vscode.WorkspaceConfiguration, 'get'>):
     pythonPath: section.get<string>('pythonPath', '').trim(),
     parallelism: Math.max(0, Math.floor(section.get<number>('parallelism', 0) || 0)),
     warmSteps: section.get<boolean>('warmSteps', true) !== false,
+    cache: section.get<boolean>('cache', true) !== false,
     kubeContext: section.get<string>('kubeContext', '').trim(),
     namespace: section.get<string>('namespace', '').trim(),
     defaultImage: section.get<string>('defaultImage', '').trim(),

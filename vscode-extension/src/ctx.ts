@@ -101,6 +101,7 @@ export class Ctx implements vscode.Disposable {
         notebookPath: uri.fsPath,
         python: interpreter?.path,
         jobs: config.parallelism > 0 ? config.parallelism : undefined,
+        cache: config.cache,
         ...(config.backend === 'local' ? { warm: config.warmSteps } : {}),
       });
     } catch (error) {

@@ -24,11 +24,13 @@ describe('settings', () => {
       pythonPath: '',
       parallelism: 0,
       warmSteps: true,
+      cache: true,
       kubeContext: '',
       namespace: '',
       defaultImage: '',
     });
     expect(readConfig(configuration({ warmSteps: false })).warmSteps).toBe(false);
+    expect(readConfig(configuration({ cache: false })).cache).toBe(false);
   });
 
   it('keeps only known backends and whole non-negative parallelism', () => {

@@ -40,8 +40,12 @@ function cellWithText(page: IJupyterLabPageFixture, text: string) {
 }
 
 test.use({
-  // The user's choice in Settings → cellpipe: Run as Pipeline submits to Argo in this namespace.
-  mockSettings: { ...galata.DEFAULT_SETTINGS, 'cellpipe-jupyterlab:plugin': { backend: 'argo', namespace } },
+  // The user's choice in Settings → cellpipe: Run as Pipeline submits to Argo in this namespace; with the cache off
+  // no step is memoized from an earlier run of the same code, so every step runs as a pod.
+  mockSettings: {
+    ...galata.DEFAULT_SETTINGS,
+    'cellpipe-jupyterlab:plugin': { backend: 'argo', namespace, cache: false },
+  },
   waitForApplication: async ({}, use) =>
     use(async (page) => {
       await page.locator('#jupyterlab-splash').waitFor({ state: 'detached', timeout: 120000 });
@@ -69,27 +73,18 @@ test('with the argo backend, Run as Pipeline runs on the cluster and shows state
   await expect(notebook(page).locator('.cellpipe-StepChip')).toHaveCount(codeCells, { timeout: 120000 });
 
   await notebook(page).locator('.jp-Toolbar [data-command="cellpipe:run-pipeline"]').click();
-  // A step the cluster memoized from an earlier run of the same code (another test's) shows as cached.
   await expect(cellWithText(page, 'report = {').locator('.cellpipe-StepChipRow')).toHaveAttribute(
     'data-state',
-    /^(succeeded|cached)$/,
+    'succeeded',
     { timeout: 240000 },
   );
   await expect
-    .poll(() =>
-      notebook(page)
-        .locator('.cellpipe-StepChipRow[data-state="succeeded"], .cellpipe-StepChipRow[data-state="cached"]')
-        .count(),
-    )
+    .poll(() => notebook(page).locator('.cellpipe-StepChipRow[data-state="succeeded"]').count())
     .toBeGreaterThanOrEqual(6);
-  await expect(
-    notebook(page).locator(
-      '.cellpipe-StepChipRow[data-state]:not([data-state="succeeded"]):not([data-state="cached"])',
-    ),
-  ).toHaveCount(0);
-  await expect(cellWithText(page, 'mean_length = round').locator('.cellpipe-RunState')).toContainText(
-    /succeeded|cached/,
+  await expect(notebook(page).locator('.cellpipe-StepChipRow[data-state]:not([data-state="succeeded"])')).toHaveCount(
+    0,
   );
+  await expect(cellWithText(page, 'mean_length = round').locator('.cellpipe-RunState')).toContainText('succeeded');
   // Metrics come back from the Workflow's output parameters.
   await expect(cellWithText(page, 'vocabulary = len(word_counts)').locator('.cellpipe-Metrics')).toContainText('69');
 

@@ -34,6 +34,8 @@ export interface ArgoCompileOptions {
   workflowName?: string;
   /** ConfigMap that holds Argo's memoization entries for cached steps. */
   cacheConfigMap?: string;
+  /** `false`: no step is memoized, whatever its tags (a run asked not to use the cache). */
+  memoize?: boolean;
   /**
    * Where the bundle comes from: inline in the Workflow (default: a self-contained file), or a ConfigMap the
    * submitter creates beside the Workflow (key `ARGO_BUNDLE_KEY`), which keeps a submitted Workflow small.
@@ -263,7 +265,7 @@ namespace Private {
     template['container'] = container;
     if (settings.retries) template['retryStrategy'] = { limit: String(settings.retries), retryPolicy: 'Always' };
     if (settings.timeoutSeconds) template['activeDeadlineSeconds'] = String(Math.ceil(settings.timeoutSeconds));
-    if (settings.cache !== false) {
+    if (settings.cache !== false && options.memoize !== false) {
       template['memoize'] = {
         key: memoKey,
         maxAge: '',

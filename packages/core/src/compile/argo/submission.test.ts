@@ -33,6 +33,14 @@ function submit(options: Partial<Parameters<typeof buildArgoSubmission>[2]> = {}
 }
 
 describe('buildArgoSubmission', () => {
+  it('memoizes no step when the run is asked not to use the cache', () => {
+    const names = (built: ReturnType<typeof submit>) =>
+      built.workflow.spec.templates.filter((each) => each.memoize).map((each) => each.name);
+    expect(names(submit()).length).toBeGreaterThan(0);
+    expect(names(submit({ memoize: true }))).toEqual(names(submit()));
+    expect(names(submit({ memoize: false }))).toEqual([]);
+  });
+
   it('mounts the bundle from a ConfigMap instead of inlining it, so the Workflow stays small', () => {
     const inline = submit();
     const viaConfigMap = submit({ bundleConfigMap: 'run-1-bundle', workflowName: 'run-1' });

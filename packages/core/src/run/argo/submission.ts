@@ -59,6 +59,7 @@ export function prepareSubmission(options: RunOptions, submission: SubmissionOpt
     workflowName: name,
     bundleConfigMap: `${name}-bundle`,
     dataFiles: files.byStep,
+    memoize: options.cache,
   });
   const metadata = workflow['metadata'] as Record<string, unknown>;
   metadata['labels'] = { ...MANAGED_BY, 'cellpipe.dev/pipeline': graph.name.slice(0, 63).replace(/[-_.]+$/, '') };
