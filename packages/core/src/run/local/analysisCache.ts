@@ -17,8 +17,10 @@ export function analyzeWithCache(
   text: string,
   runRoot: string,
 ): { graph: PipelineGraph; keep: () => void } {
+  const fingerprint = Private.analyserFingerprint();
+  if (!fingerprint) return { graph: analyzeNotebook(notebook), keep: () => undefined };
   const digest = (...parts: string[]): string => createHash('sha256').update(parts.join('\0')).digest('hex');
-  const key = digest(Private.analyserFingerprint(), notebook.name, text);
+  const key = digest(fingerprint, notebook.name, text);
   const path = join(runRoot, 'cache', 'analysis', `${digest(notebook.name).slice(0, 32)}.json`);
   try {
     const saved = JSON.parse(readFileSync(path, 'utf8')) as { key?: string; graph?: PipelineGraph };
@@ -41,18 +43,41 @@ export function analyzeWithCache(
 namespace Private {
   let fingerprint: string | undefined;
 
-  /** A digest of the analysis code (this package's `analysis/`, `graph/`, `notebook/`, `tags/`), compiled or not. */
+  /**
+   * A digest of the analysis code (this package's `analysis/`, `graph/`, `notebook/`, `tags/`), compiled or not; in
+   * a one-file bundle (the editors' engines) that file's own text; '' when neither can be read (no caching then).
+   */
   export function analyserFingerprint(): string {
-    if (fingerprint) return fingerprint;
-    const hash = createHash('sha256');
-    for (const folder of ['analysis', 'graph', 'notebook', 'tags']) {
-      const dir = fileURLToPath(new URL(`../../${folder}/`, import.meta.url));
-      for (const name of readdirSync(dir).sort()) {
-        if (!/\.(js|ts)$/.test(name) || /\.test\.|\.d\.ts$/.test(name)) continue;
-        hash.update(name).update('\0').update(readFileSync(join(dir, name)));
-      }
-    }
-    fingerprint = hash.digest('hex');
+    fingerprint ??= folderFingerprint() ?? bundleFingerprint() ?? '';
     return fingerprint;
+  }
+
+  function folderFingerprint(): string | undefined {
+    try {
+      const hash = createHash('sha256');
+      for (const folder of ['analysis', 'graph', 'notebook', 'tags']) {
+        const dir = fileURLToPath(new URL(`../../${folder}/`, import.meta.url));
+        for (const name of readdirSync(dir).sort()) {
+          if (!/\.(js|ts)$/.test(name) || /\.test\.|\.d\.ts$/.test(name)) continue;
+          hash
+            .update(name)
+            .update('\0')
+            .update(readFileSync(join(dir, name)));
+        }
+      }
+      return hash.digest('hex');
+    } catch {
+      return undefined;
+    }
+  }
+
+  function bundleFingerprint(): string | undefined {
+    try {
+      return createHash('sha256')
+        .update(readFileSync(fileURLToPath(import.meta.url)))
+        .digest('hex');
+    } catch {
+      return undefined;
+    }
   }
 }
