@@ -1,5 +1,5 @@
 // The test cluster as scripts see it: whether it is up, and starting/stopping it with build.sh, up.sh, down.sh.
-// Shared by scripts/e2e-cluster.mjs and bench/cluster-loop/run.mjs.
+// Shared by scripts/e2e-cluster.mjs, bench/cluster-loop/run.mjs and the editors' UI tests on the cluster.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
@@ -51,4 +51,20 @@ export function ensureStack(log = console.log) {
 
 export function stopStack(log = console.log) {
   return stackScript('down.sh', log);
+}
+
+/** The phase of Workflow `name` in `namespace`, as the cluster's admin reads it (the editors' UI tests check it). */
+export function workflowPhase(name, namespace) {
+  const args = [
+    '--kubeconfig',
+    adminKubeconfig,
+    '-n',
+    namespace,
+    'get',
+    'workflow',
+    name,
+    '-o',
+    'jsonpath={.status.phase}',
+  ];
+  return spawnSync(kubectlPath, args, { encoding: 'utf8' }).stdout;
 }

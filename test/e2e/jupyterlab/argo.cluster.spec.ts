@@ -1,35 +1,14 @@
 // eslint-disable-next-line no-restricted-imports -- the UI test drives JupyterLab through its own test library
 import { expect, galata, test, type IJupyterLabPageFixture } from '@jupyterlab/galata';
-import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { homedir } from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { workflowPhase } from '../../cluster/stack.mjs';
 
 // Runs on the test cluster only (scripts/e2e-cluster.mjs): the Jupyter server's KUBECONFIG points at it.
 const here = path.dirname(fileURLToPath(import.meta.url));
 const examples = path.resolve(here, '../../../examples');
-const clusterRoot = process.env.CLUSTER_ROOT ?? path.join(homedir(), '.cache', 'cellpipe-test-cluster');
 const namespace = process.env.CELLPIPE_E2E_NAMESPACE ?? 'argo';
-
-/** The Workflow as the cluster's admin reads it. */
-function workflowPhase(name: string): string {
-  return execFileSync(
-    path.join(clusterRoot, 'bin', 'kubectl'),
-    [
-      '--kubeconfig',
-      path.join(clusterRoot, 'run', 'admin.kubeconfig'),
-      '-n',
-      namespace,
-      'get',
-      'workflow',
-      name,
-      '-o',
-      'jsonpath={.status.phase}',
-    ],
-    { encoding: 'utf8' },
-  );
-}
 
 function notebook(page: IJupyterLabPageFixture) {
   return page.locator('.jp-NotebookPanel:visible');
@@ -97,5 +76,5 @@ test('with the argo backend, Run as Pipeline runs on the cluster and shows state
   await expect(run.locator('.cellpipe-Run-metrics')).toContainText('vocabulary = 69');
   // The run id is the Workflow's name: the cluster holds it, finished.
   const workflow = (await run.getAttribute('data-run-id')) ?? '';
-  expect(workflowPhase(workflow)).toBe('Succeeded');
+  expect(workflowPhase(workflow, namespace)).toBe('Succeeded');
 });

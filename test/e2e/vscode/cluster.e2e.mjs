@@ -1,18 +1,17 @@
 // End-to-end on the test cluster: the packaged .vsix in code-server with `cellpipe.backend` = argo; Run as Pipeline
 // submits through core to the cluster that KUBECONFIG names. Run by scripts/e2e-cluster.mjs (`e2e-vscode.mjs --cluster`).
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { after, before, test } from 'node:test';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { homedir, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startVsCode } from './codeServer.mjs';
+import { workflowPhase } from '../../cluster/stack.mjs';
+import { startVsCode, waitFor as waitForIn } from './codeServer.mjs';
 
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 const codeServer = process.env.CELLPIPE_CODE_SERVER;
 const vsix = process.env.CELLPIPE_VSIX;
-const clusterRoot = process.env.CLUSTER_ROOT ?? join(homedir(), '.cache', 'cellpipe-test-cluster');
 const namespace = process.env.CELLPIPE_E2E_NAMESPACE ?? 'argo';
 const screenshots = join(repo, 'test-results', 'vscode');
 const WORD_STATS_STEPS = ['read', 'tokenize', 'count-words', 'count-bigrams', 'lengths', 'report'];
@@ -21,16 +20,8 @@ let root;
 let vscode;
 let page;
 
-async function waitFor(description, predicate, timeoutMs = 240_000) {
-  const deadline = Date.now() + timeoutMs;
-  let last;
-  while (Date.now() < deadline) {
-    last = await predicate();
-    if (last) return last;
-    await page.waitForTimeout(500);
-  }
-  await page.screenshot({ path: join(screenshots, `cluster-timeout-${description.replace(/\W+/g, '-')}.png`) });
-  throw new Error(`timed out waiting for ${description}`);
+function waitFor(description, predicate, timeoutMs = 240_000) {
+  return waitForIn(page, screenshots, description, predicate, timeoutMs);
 }
 
 function visibleWithin(locator, timeout) {
@@ -55,24 +46,6 @@ async function runsViewTexts() {
   }
   await page.keyboard.press('Home');
   return [...texts];
-}
-
-function workflowPhase(name) {
-  return execFileSync(
-    join(clusterRoot, 'bin', 'kubectl'),
-    [
-      '--kubeconfig',
-      join(clusterRoot, 'run', 'admin.kubeconfig'),
-      '-n',
-      namespace,
-      'get',
-      'workflow',
-      name,
-      '-o',
-      'jsonpath={.status.phase}',
-    ],
-    { encoding: 'utf8' },
-  );
 }
 
 before(async () => {
@@ -140,7 +113,7 @@ test('with the argo backend, Run as Pipeline runs on the cluster and shows succe
   const runRow = rows.find((text) => /word_stats\.ipynb\s*succeeded/.test(text));
   const match = /· argo · (\S+)$/.exec(runRow);
   assert.ok(match, `the run is listed as an argo run: ${runRow}`);
-  assert.equal(workflowPhase(match[1]), 'Succeeded');
+  assert.equal(workflowPhase(match[1], namespace), 'Succeeded');
 
   const cellStates = () => page.locator('.notebook-editor .cell-status-item').allInnerTexts();
   await waitFor('cells show succeeded with a time', async () =>

@@ -126,3 +126,15 @@ export async function runCommand(page, title) {
   await page.locator('.quick-input-widget .monaco-list-row', { hasText: title }).first().waitFor({ state: 'visible' });
   await page.keyboard.press('Enter');
 }
+
+/** Polls `predicate` until it returns something truthy; on timeout saves a screenshot named after `description`. */
+export async function waitFor(page, screenshots, description, predicate, timeoutMs) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const last = await predicate();
+    if (last) return last;
+    await page.waitForTimeout(500);
+  }
+  await page.screenshot({ path: join(screenshots, `timeout-${description.replace(/\W+/g, '-')}.png`) });
+  throw new Error(`timed out waiting for ${description}`);
+}

@@ -6,7 +6,7 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, write
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { runCommand, startVsCode } from './codeServer.mjs';
+import { runCommand, startVsCode, waitFor as waitForIn } from './codeServer.mjs';
 
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 const codeServer = process.env.CELLPIPE_CODE_SERVER;
@@ -58,16 +58,8 @@ function warningsNotebook() {
   return notebook;
 }
 
-async function waitFor(description, predicate, timeoutMs = 120_000) {
-  const deadline = Date.now() + timeoutMs;
-  let last;
-  while (Date.now() < deadline) {
-    last = await predicate();
-    if (last) return last;
-    await page.waitForTimeout(500);
-  }
-  await page.screenshot({ path: join(screenshots, `timeout-${description.replace(/\W+/g, '-')}.png`) });
-  throw new Error(`timed out waiting for ${description}`);
+function waitFor(description, predicate, timeoutMs = 120_000) {
+  return waitForIn(page, screenshots, description, predicate, timeoutMs);
 }
 
 async function explorerItem(name) {
