@@ -6,7 +6,7 @@ import { mkdtempSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { installCodeServer } from '../../scripts/e2e-vscode.mjs';
-import { runCommand, startVsCode } from '../e2e/vscode/codeServer.mjs';
+import { startVsCode } from '../e2e/vscode/codeServer.mjs';
 import { artifact, home, python, workFolder } from './common.mjs';
 
 let vscode;
@@ -44,7 +44,12 @@ test('the installed extension activates and runs the demo notebook', async () =>
   await page.locator('.quick-input-widget .monaco-list-row', { hasText: 'wine.ipynb' }).first().waitFor();
   await page.keyboard.press('Enter');
   await page.locator('.notebook-editor:visible').first().waitFor({ state: 'visible', timeout: 60_000 });
-  await runCommand(page, 'cellpipe: Run as Pipeline');
+  // The notebook toolbar's button, as a user runs it.
+  await page
+    .locator('.notebook-toolbar-container')
+    .getByRole('button', { name: 'Run as Pipeline' })
+    .first()
+    .click({ timeout: 60_000 });
   const started = Date.now();
   let record = latestRecord();
   while (!record && Date.now() < started + 90_000) {
