@@ -30,6 +30,7 @@ done
 [ -x "$V/bin/moto_server" ] || { echo "missing $V/bin/moto_server: run build.sh (same CLUSTER_ROOT)" >&2; exit 1; }
 command -v etcd >/dev/null || { echo "etcd not found (Debian package etcd-server; build.sh installs it)" >&2; exit 1; }
 [ -x "$STEP_PYTHON" ] || { echo "no step interpreter $STEP_PYTHON: run 'node scripts/setup.mjs'" >&2; exit 1; }
+case "$STEP_PYTHON" in /tmp/*) echo "step interpreter $STEP_PYTHON is under /tmp, which the stand-in gives every pod afresh: use a checkout (or STEP_PYTHON) elsewhere" >&2; exit 1;; esac
 [ "$(id -u)" = 0 ] || { echo "up.sh must run as root: the executor stand-in mounts a private /cellpipe per pod" >&2; exit 1; }
 mkdir -p "$RUN/logs"
 cd "$RUN"   # nothing is ever written next to the scripts
