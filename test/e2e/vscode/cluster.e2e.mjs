@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { workflowPhase } from '../../cluster/stack.mjs';
-import { startVsCode, waitFor as waitForIn } from './codeServer.mjs';
+import { runsViewTexts as runsViewTextsIn, startVsCode, waitFor as waitForIn } from './codeServer.mjs';
 
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 const codeServer = process.env.CELLPIPE_CODE_SERVER;
@@ -20,6 +20,8 @@ let root;
 let vscode;
 let page;
 
+const runsViewTexts = () => runsViewTextsIn(page);
+
 function waitFor(description, predicate, timeoutMs = 240_000) {
   return waitForIn(page, screenshots, description, predicate, timeoutMs);
 }
@@ -29,23 +31,6 @@ function visibleWithin(locator, timeout) {
     () => true,
     () => false,
   );
-}
-
-/** Every row of the Runs view, paged through from the top (the list renders only what is on screen). */
-async function runsViewTexts() {
-  const pane = page.locator('.pane', { has: page.locator('.pane-header', { hasText: /cellpipe Runs/i }) });
-  const list = pane.locator('.monaco-list').first();
-  const texts = new Set();
-  await list.focus();
-  await page.keyboard.press('Home');
-  for (let pageDown = 0; pageDown < 4; pageDown++) {
-    for (const text of await pane.locator('.monaco-list-row').allInnerTexts())
-      texts.add(text.replace(/\s+/g, ' ').trim());
-    await page.keyboard.press('PageDown');
-    await page.waitForTimeout(100);
-  }
-  await page.keyboard.press('Home');
-  return [...texts];
 }
 
 before(async () => {

@@ -138,3 +138,20 @@ export async function waitFor(page, screenshots, description, predicate, timeout
   await page.screenshot({ path: join(screenshots, `timeout-${description.replace(/\W+/g, '-')}.png`) });
   throw new Error(`timed out waiting for ${description}`);
 }
+
+/** Every row of the cellpipe Runs view: the list renders only what is on screen, so it is paged through from the top. */
+export async function runsViewTexts(page) {
+  const pane = page.locator('.pane', { has: page.locator('.pane-header', { hasText: /cellpipe Runs/i }) });
+  const list = pane.locator('.monaco-list').first();
+  const texts = new Set();
+  await list.focus();
+  await page.keyboard.press('Home');
+  for (let pageDown = 0; pageDown < 6; pageDown++) {
+    for (const text of await pane.locator('.monaco-list-row').allInnerTexts())
+      texts.add(text.replace(/\s+/g, ' ').trim());
+    await page.keyboard.press('PageDown');
+    await page.waitForTimeout(100);
+  }
+  await page.keyboard.press('Home');
+  return [...texts];
+}

@@ -6,7 +6,7 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, write
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { runCommand, startVsCode, waitFor as waitForIn } from './codeServer.mjs';
+import { runCommand, runsViewTexts as runsViewTextsIn, startVsCode, waitFor as waitForIn } from './codeServer.mjs';
 
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 const codeServer = process.env.CELLPIPE_CODE_SERVER;
@@ -58,6 +58,8 @@ function warningsNotebook() {
   return notebook;
 }
 
+const runsViewTexts = () => runsViewTextsIn(page);
+
 function waitFor(description, predicate, timeoutMs = 120_000) {
   return waitForIn(page, screenshots, description, predicate, timeoutMs);
 }
@@ -84,24 +86,6 @@ async function openRunsView() {
   const header = page.locator('.pane-header', { hasText: /cellpipe Runs/i });
   await header.waitFor({ state: 'visible' });
   if ((await header.getAttribute('aria-expanded')) !== 'true') await header.click();
-}
-
-/** Every row of the Runs view: the list only renders what is on screen, so it is paged through from the top. */
-async function runsViewTexts() {
-  const pane = page.locator('.pane', { has: page.locator('.pane-header', { hasText: /cellpipe Runs/i }) });
-  const list = pane.locator('.monaco-list').first();
-  const texts = new Set();
-  await list.focus();
-  await page.keyboard.press('Home');
-  for (let pageDown = 0; pageDown < 6; pageDown++) {
-    for (const text of await pane.locator('.monaco-list-row').allInnerTexts()) {
-      texts.add(text.replace(/\s+/g, ' ').trim());
-    }
-    await page.keyboard.press('PageDown');
-    await page.waitForTimeout(100);
-  }
-  await page.keyboard.press('Home');
-  return [...texts];
 }
 
 async function cellStatusTexts() {
