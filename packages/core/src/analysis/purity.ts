@@ -58,6 +58,11 @@ const MUTATING_METHODS_OF: Record<
 };
 const RNG_READERS: ReadonlySet<string> = new Set(['getstate', 'get_state', 'bit_generator', 'spawn']);
 
+/** Whether a value of this type may be a random generator, which a call it is handed to advances. */
+export function mayBeGenerator(type: ReceiverType | undefined): boolean {
+  return type === undefined || type === 'rng';
+}
+
 /** Whether `method` changes a receiver of type `type`; undefined when the type does not decide it. */
 export function methodMutatesReceiver(type: ReceiverType | undefined, method: string): boolean {
   switch (type) {

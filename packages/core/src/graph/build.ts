@@ -12,6 +12,7 @@ import {
   BUILTINS,
   PURE_DECORATORS,
   functionMutatesArguments,
+  mayBeGenerator,
   methodMutatesReceiver,
   type ReceiverType,
 } from '../analysis/purity.js';
@@ -446,7 +447,7 @@ namespace Private {
         }
         case 'advance': {
           const producer = this.producers.get(event.name);
-          if (producer?.kind !== 'value' || !methodMutatesReceiver(producer.type, 'advance')) return;
+          if (producer?.kind !== 'value' || !mayBeGenerator(producer.type)) return;
           return this.mutate(event.name, event.line, visiting);
         }
         case 'file':
