@@ -28,7 +28,7 @@ const TAIL_LINES = 15;
 function build() {
   const steps = [
     [process.execPath, [join(repoRoot, 'scripts', 'setup.mjs'), '--quiet']],
-    ['npx', ['tsc', '-b', 'packages/core', 'packages/cli']],
+    ['npm', ['run', '--silent', 'build', '-w', 'packages/cli']],
   ];
   for (const [command, args] of steps) {
     console.log(`$ ${[command === process.execPath ? 'node' : command, ...args].join(' ')}`);

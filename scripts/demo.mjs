@@ -15,7 +15,7 @@ function run(command, args) {
 }
 
 run(process.execPath, [join(root, 'scripts', 'setup.mjs')]);
-run('npx', ['tsc', '-b', 'packages/core', 'packages/cli']);
+run('npm', ['run', '--silent', 'build', '-w', 'packages/cli']);
 const cli = join(root, 'packages', 'cli', 'bin', 'cellpipe.js');
 console.log(`\n$ npx cellpipe run ${notebook} -p n_estimators=300 --python .venv/bin/python`);
 run(process.execPath, [cli, 'run', notebook, '-p', 'n_estimators=300', '--python', python]);

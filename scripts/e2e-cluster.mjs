@@ -29,7 +29,7 @@ function runEditorTest(editor, script, report) {
 }
 
 if (run(process.execPath, [join(root, 'scripts', 'setup.mjs'), '--quiet']) !== 0) process.exit(1);
-if (run('npx', ['tsc', '-b', 'packages/core', 'packages/cli']) !== 0) process.exit(1);
+if (run('npm', ['run', '--silent', 'build', '-w', 'packages/cli']) !== 0) process.exit(1);
 log('building the test cluster (cold: 15-25 min on 2 cores; cached: a no-op), then starting it');
 let started;
 try {

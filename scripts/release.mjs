@@ -60,19 +60,24 @@ export function releaseVersion() {
   return version;
 }
 
-/** npm tarballs of core and the CLI; core ships the step runtime in `runtime/`, where runtimeDir() finds it. */
+/**
+ * npm tarballs of core and the CLI; each ships the step runtime in `runtime/`, where runtimeDir() finds it: core
+ * beside its lib/, the CLI beside its bundle (dist/), which carries core inside.
+ */
 function packNpm() {
-  const runtimeCopy = join(root, 'packages', 'core', 'runtime');
-  rmSync(runtimeCopy, { recursive: true, force: true });
-  cpSync(join(root, 'kernel-bridge', 'cellpipe'), join(runtimeCopy, 'cellpipe'), {
-    recursive: true,
-    filter: (path) => !/(^|\/)(__pycache__|test_[^/]*\.py|conftest\.py)$/.test(path) && !path.endsWith('.pyc'),
-  });
+  const runtimeCopies = ['core', 'cli'].map((name) => join(root, 'packages', name, 'runtime'));
   try {
+    for (const runtimeCopy of runtimeCopies) {
+      rmSync(runtimeCopy, { recursive: true, force: true });
+      cpSync(join(root, 'kernel-bridge', 'cellpipe'), join(runtimeCopy, 'cellpipe'), {
+        recursive: true,
+        filter: (path) => !/(^|\/)(__pycache__|test_[^/]*\.py|conftest\.py)$/.test(path) && !path.endsWith('.pyc'),
+      });
+    }
     run('npm', ['pack', '--pack-destination', staging, '-w', 'packages/core', '-w', 'packages/cli']);
   } finally {
-    // The copy is for packing only: in the checkout, runtimeDir() must keep finding kernel-bridge/.
-    rmSync(runtimeCopy, { recursive: true, force: true });
+    // The copies are for packing only: in the checkout, runtimeDir() must keep finding kernel-bridge/.
+    for (const runtimeCopy of runtimeCopies) rmSync(runtimeCopy, { recursive: true, force: true });
   }
 }
 
@@ -111,7 +116,7 @@ function main() {
   rmSync(staging, { recursive: true, force: true });
   mkdirSync(staging, { recursive: true });
   run(process.execPath, [join(root, 'scripts', 'setup.mjs'), '--quiet']);
-  run('npx', ['tsc', '-b', 'packages/core', 'packages/cli']);
+  run('npm', ['run', '--silent', 'build', '-w', 'packages/cli']);
   packNpm();
   buildWheels();
   packVsix(version);

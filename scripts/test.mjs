@@ -175,7 +175,7 @@ const suites = [
 ];
 
 if (run(process.execPath, [join(root, 'scripts', 'setup.mjs')]) !== 0) process.exit(1);
-if (run('npx', ['tsc', '-b', 'packages/core', 'packages/cli']) !== 0) process.exit(1);
+if (run('npm', ['run', '--silent', 'build', '-w', 'packages/cli']) !== 0) process.exit(1);
 
 rmSync(reports, { recursive: true, force: true });
 mkdirSync(reports, { recursive: true });

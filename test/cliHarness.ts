@@ -9,15 +9,18 @@ export const repo = join(import.meta.dirname, '..');
 export const python = join(repo, '.venv', 'bin', 'python');
 const bin = join(repo, 'packages', 'cli', 'bin', 'cellpipe.js');
 
-/** Brings packages/core and packages/cli lib/ up to date (incremental; serialized across jest workers). */
+/** Brings packages/core and packages/cli lib/ and the CLI bundle up to date (incremental; serialized across jest workers). */
 export function buildCli(): void {
-  const result = spawnSync('flock', ['/tmp/cellpipe-tsc.lock', 'npx', 'tsc', '-b', 'packages/core', 'packages/cli'], {
-    cwd: repo,
-    encoding: 'utf8',
-  });
-  // A failed build fails the tests: running the previous lib/ would test code that is not the source.
-  if (result.status !== 0)
-    throw new Error(`building the CLI failed:\n${result.stdout}${result.stderr}`);
+  const result = spawnSync(
+    'flock',
+    ['/tmp/cellpipe-tsc.lock', 'npm', 'run', '--silent', 'build', '-w', 'packages/cli'],
+    {
+      cwd: repo,
+      encoding: 'utf8',
+    },
+  );
+  // A failed build fails the tests: running the previous bundle would test code that is not the source.
+  if (result.status !== 0) throw new Error(`building the CLI failed:\n${result.stdout}${result.stderr}`);
 }
 
 /** A fresh folder holding `nb.ipynb` built from the cell sketches. */

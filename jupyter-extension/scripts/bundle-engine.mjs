@@ -15,7 +15,12 @@ const staging = `${target}.tmp`;
 rmSync(staging, { recursive: true, force: true });
 mkdirSync(staging, { recursive: true });
 await build({
-  entryPoints: [join(repo, 'packages', 'cli', 'bin', 'cellpipe.js')],
+  // The CLI's built lib/, not its bin (which loads the CLI's own split bundle): one file is simpler to ship.
+  stdin: {
+    contents: "import { main } from './lib/main.js';\nprocess.exitCode = await main(process.argv.slice(2));\n",
+    resolveDir: join(repo, 'packages', 'cli'),
+    sourcefile: 'cellpipe-engine.js',
+  },
   outfile: join(staging, 'cellpipe.mjs'),
   bundle: true,
   platform: 'node',

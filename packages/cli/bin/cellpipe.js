@@ -1,4 +1,4 @@
 #!/usr/bin/env node
-import { main } from '../lib/main.js';
+import { main } from '../dist/cellpipe.js';
 
 process.exitCode = await main(process.argv.slice(2));

@@ -1,10 +1,10 @@
 import { cellLabel } from '../../notebook/cellLabel.js';
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { buildStepSpec } from '../../compile/step/build.js';
-import { runtimeDir, runtimeFiles } from '../../compile/step/runtimeFiles.js';
+import { runtimeDir } from '../../compile/step/runtimeFiles.js';
 import type { StepManifest } from '../../compile/step/spec.js';
 import { EventChannel } from '../../events/channel.js';
 import type { MetricValue, RunEvent, RunFinishedEvent, RunState } from '../../events/runEvent.js';
@@ -19,6 +19,7 @@ import { writeJsonAtomic } from './atomic.js';
 import { cacheKey, environmentRead, referencedFiles, StepCache } from './cache.js';
 import { pythonIdentity, resolvePython } from './python.js';
 import { ensureRunRoot, markInterruptedRuns, RunRecordWriter, thisEngine, type StepRecord } from './record.js';
+import { runtimeDigest } from './runtimeDigest.js';
 import { runStepProcess, type RuntimeEvent, type StepProcessOptions } from './stepProcess.js';
 import { RunWarmth, warmByDefault, WarmPools } from './warm/pools.js';
 
@@ -435,23 +436,12 @@ function prepareRun(options: RunOptions): PreparedRun {
     jobs,
     cache,
     runtimeDir: runtime,
-    fingerprint: cache ? runFingerprint(python) : undefined,
+    fingerprint: cache
+      ? { runtime: runtimeDigest(runtime, join(runRoot, 'cache', 'runtime.json')), python: pythonIdentity(python) }
+      : undefined,
     runRoot,
     keepAnalysis,
   };
-}
-
-/** The runtime's version (a hash of its sources) and the Python's identity, computed once per run. */
-function runFingerprint(python: string): { runtime: string; python: string } {
-  const files = runtimeFiles();
-  const runtime = createHash('sha256');
-  for (const path of Object.keys(files).sort())
-    runtime
-      .update(path)
-      .update('\0')
-      .update(files[path] ?? '')
-      .update('\0');
-  return { runtime: runtime.digest('hex'), python: pythonIdentity(python) };
 }
 
 function readManifest(outDir: string): StepManifest | undefined {

@@ -1,6 +1,6 @@
-import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { MetricValue, RunState, StepState } from '../../events/runEvent.js';
 import { writeFileAtomic, writeJsonAtomic } from './atomic.js';
 
@@ -67,15 +67,22 @@ export interface StepRecord {
   coldReason?: string;
 }
 
-/** Holds a run's record in memory and persists it after every turn of the event loop that changed it. */
+/**
+ * Holds a run's record in memory and persists it after every turn of the event loop that changed it. While the run
+ * is `running` it also keeps a marker in `<runRoot>/active/`, so finding interrupted runs reads only those.
+ */
 export class RunRecordWriter {
   readonly path: string;
+  private readonly marker: string;
+  private marked = false;
 
+  /** `runDir` is `<runRoot>/runs/<runId>`. */
   constructor(
     readonly runDir: string,
     readonly record: RunRecord,
   ) {
     this.path = join(runDir, 'run.json');
+    this.marker = activeMarker(dirname(dirname(runDir)), record.runId);
     this.save();
   }
 
@@ -102,8 +109,21 @@ export class RunRecordWriter {
   private pending?: NodeJS.Immediate;
 
   private save(): void {
+    const running = this.record.state === 'running';
+    // Marked before the record says running and unmarked after it says otherwise, so no running record is unmarked.
+    if (running && !this.marked) {
+      mkdirSync(dirname(this.marker), { recursive: true });
+      writeFileSync(this.marker, '');
+      this.marked = true;
+    }
     writeJsonAtomic(this.path, this.record);
+    if (!running) rmSync(this.marker, { force: true });
   }
+}
+
+/** The marker of a run in progress: `<runRoot>/active/<runId>`. */
+function activeMarker(runRoot: string, runId: string): string {
+  return join(runRoot, 'active', runId);
 }
 
 /** Creates the run folder beside a notebook; its `.gitignore` keeps runs and cache out of the user's repository. */
@@ -135,12 +155,26 @@ export function listRunRecords(runRoot: string): RunRecord[] {
  * `interrupted`, so they stop claiming to run. Called when a new run starts in the same place.
  */
 export function markInterruptedRuns(runRoot: string): void {
-  for (const record of listRunRecords(runRoot))
-    if (record.state === 'interrupted' && record.finishedAt === undefined)
-      writeJsonAtomic(join(runRoot, 'runs', record.runId, 'run.json'), {
-        ...record,
-        finishedAt: new Date().toISOString(),
-      });
+  let active: string[];
+  try {
+    active = readdirSync(join(runRoot, 'active'));
+  } catch {
+    return;
+  }
+  for (const runId of active) {
+    const path = join(runRoot, 'runs', runId, 'run.json');
+    let record: RunRecord | undefined;
+    try {
+      record = JSON.parse(readFileSync(path, 'utf8')) as RunRecord;
+    } catch {
+      // A marker whose record is unreadable belongs to a run being created right now, or to a deleted one.
+      if (existsSync(join(runRoot, 'runs', runId))) continue;
+    }
+    if (record?.state === 'running' && !wasInterrupted(record)) continue;
+    if (record?.state === 'running')
+      writeJsonAtomic(path, { ...asInterrupted(record), finishedAt: new Date().toISOString() });
+    rmSync(activeMarker(runRoot, runId), { force: true });
+  }
 }
 
 /** A `running` record whose engine process no longer exists on this host. */
