@@ -1,7 +1,7 @@
 import { Document, isCollection, isPair, isScalar, type Node } from 'yaml';
 
 /** Longest collection (in characters, roughly) written on one line. */
-const FLOW_WIDTH = 140;
+const FLOW_WIDTH = 160;
 
 /**
  * YAML text of a workflow document: block style, except that short collections of one-line scalars
