@@ -5,6 +5,7 @@ import type { Ctx } from './ctx.js';
 import { loadEngine } from './lazy.js';
 import { StepLogDocuments } from './logs.js';
 import { StepMetricsDocuments } from './metricsDocument.js';
+import { commandNotebook } from './notebookTarget.js';
 import { tagChoices } from './tagPick.js';
 
 type Factory = (ctx: Ctx) => (...args: never[]) => unknown;
@@ -177,13 +178,16 @@ namespace Private {
     void vscode.window.showErrorMessage('cellpipe: open or select a Jupyter notebook (.ipynb) first');
   }
 
-  /** The notebook a command is about: the Explorer's file, the given editor, else the active notebook. */
+  /** The notebook a command is about: the Explorer's file, the given editor, else the active notebook or tab. */
   export function notebookUri(target: unknown): vscode.Uri | undefined {
-    if (target instanceof vscode.Uri) return target.path.endsWith('.ipynb') ? target : undefined;
-    const fromEditor = (target as { notebookEditor?: { notebookUri?: vscode.Uri } } | undefined)?.notebookEditor
-      ?.notebookUri;
-    if (fromEditor) return fromEditor;
-    return vscode.window.activeNotebookEditor?.notebook.uri;
+    const tab = vscode.window.tabGroups.activeTabGroup.activeTab?.input;
+    return commandNotebook({
+      explorerFile: target instanceof vscode.Uri ? target : undefined,
+      toolbarEditor: (target as { notebookEditor?: { notebookUri?: vscode.Uri } } | undefined)?.notebookEditor
+        ?.notebookUri,
+      activeEditor: vscode.window.activeNotebookEditor?.notebook.uri,
+      activeTab: tab instanceof vscode.TabInputNotebook ? tab : undefined,
+    });
   }
 
   export function targetCell(target: unknown): vscode.NotebookCell | undefined {
