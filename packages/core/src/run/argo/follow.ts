@@ -125,6 +125,13 @@ export class WorkflowFollower {
     if (snapshot.podNode && !track.logDone && snapshot.state !== 'cached')
       this.followLog(step, track, snapshot, workflow);
     if (snapshot.state === track.state || isFinal(track.state)) return;
+    // A pod that ran between two watch events is first seen finished; the stream still says it ran, as a local run's does.
+    if (
+      (snapshot.state === 'succeeded' || snapshot.state === 'failed') &&
+      snapshot.podNode &&
+      track.state !== 'running'
+    )
+      this.emit({ type: 'step-state', step, state: 'running' });
     track.state = snapshot.state;
     if (!isFinal(snapshot.state)) {
       this.emit({ type: 'step-state', step, state: snapshot.state, elapsedMs: snapshot.elapsedMs });
