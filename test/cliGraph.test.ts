@@ -62,7 +62,9 @@ describe('cellpipe help and dispatch', () => {
     }
     const unknown = await runCli(['explode'], dir);
     expect(unknown.code).toBe(2);
-    expect(unknown.stderr).toBe("cellpipe: unknown command 'explode' (commands: run, graph, compile, verify, serve, submit, runs, logs, cancel, retry)\n");
+    expect(unknown.stderr).toBe(
+      "cellpipe: unknown command 'explode' (commands: run, graph, compile, verify, serve, submit, runs, logs, cancel, retry)\n",
+    );
     expect((await runCli([], dir)).code).toBe(2);
   });
 });

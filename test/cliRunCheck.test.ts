@@ -69,7 +69,8 @@ describe('the cache key (real CLI, real Python runtime)', () => {
   it('re-runs a step when a data file it opened, a local module it imported or an environment variable it reads changes', async () => {
     const { dir, notebook } = notebookFolder([
       {
-        source: 'import os\nimport scale\nname = "in" + "put.txt"\ntext = open(name).read()\nmode = os.environ.get("CELLPIPE_TEST_MODE")',
+        source:
+          'import os\nimport scale\nname = "in" + "put.txt"\ntext = open(name).read()\nmode = os.environ.get("CELLPIPE_TEST_MODE")',
         tags: ['step:read'],
       },
       { source: 'print("result", scale.factor() * len(text), mode)', tags: ['step:show'] },

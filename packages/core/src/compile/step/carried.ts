@@ -51,10 +51,7 @@ export function exportsFolder(step: PipelineStep): boolean {
  * its output folder (`files/<path>`) after its cells, the reader copies them from there before its cells.
  * Absent for local runs, where every step works in the notebook's folder.
  */
-export function shippedFilesField(
-  step: PipelineStep,
-  inputDir: (step: string) => string,
-): Pick<StepSpec, 'files'> {
+export function shippedFilesField(step: PipelineStep, inputDir: (step: string) => string): Pick<StepSpec, 'files'> {
   const reads = step.files?.reads ?? [];
   const writes = step.files?.writes ?? [];
   if (reads.length === 0 && writes.length === 0) return {};

@@ -27,7 +27,11 @@ describe('unchangedNames', () => {
   const load = step('load', { outputs: ['df'] });
 
   test('a value a later step reads from an earlier producer must stay as it is', () => {
-    const g = graph(load, step('clean', { inputs: [value('df', 'load')] }), step('report', { inputs: [value('df', 'load')] }));
+    const g = graph(
+      load,
+      step('clean', { inputs: [value('df', 'load')] }),
+      step('report', { inputs: [value('df', 'load')] }),
+    );
     expect(unchangedNames(g, 'clean')).toEqual([{ name: 'df', from: 'load', readBy: 'report' }]);
   });
 
@@ -41,7 +45,11 @@ describe('unchangedNames', () => {
   });
 
   test('earlier readers and the producer itself are not held', () => {
-    const g = graph(load, step('report', { inputs: [value('df', 'load')] }), step('clean', { inputs: [value('df', 'load')] }));
+    const g = graph(
+      load,
+      step('report', { inputs: [value('df', 'load')] }),
+      step('clean', { inputs: [value('df', 'load')] }),
+    );
     expect(unchangedNames(g, 'clean')).toEqual([]);
     expect(unchangedNames(g, 'load')).toEqual([]);
   });

@@ -190,7 +190,8 @@ describe('environmentRead', () => {
         {
           id: 'c',
           index: 0,
-          source: 'a = os.environ["DATA_DIR"]\nb = os.environ.get(\'MODE\', "x")\nc = os.getenv("MISSING_ONE")\nd = environ[key]',
+          source:
+            'a = os.environ["DATA_DIR"]\nb = os.environ.get(\'MODE\', "x")\nc = os.getenv("MISSING_ONE")\nd = environ[key]',
         },
       ],
       prepare: [],

@@ -47,7 +47,8 @@ namespace Private {
     let fd: number | undefined;
     try {
       fd = openSync(path, 'r');
-      for (let read = readSync(fd, buffer); read > 0; read = readSync(fd, buffer)) hash.update(buffer.subarray(0, read));
+      for (let read = readSync(fd, buffer); read > 0; read = readSync(fd, buffer))
+        hash.update(buffer.subarray(0, read));
     } catch {
       return undefined;
     } finally {
