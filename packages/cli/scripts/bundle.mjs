@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Bundles the built CLI (lib/, with @cellpipe/core and its dependencies) into dist/: an entry holding the argument
 // parsing and one chunk per subcommand, so `cellpipe --help` and `cellpipe run` load only what they use, from a few
-// files instead of hundreds of modules. Skips the work when dist/ is newer than every file it was built from.
+// files instead of hundreds of modules. Skips the work when dist/ is newer than every file it was built from, this
+// script included.
 import { build } from 'esbuild';
 import { existsSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -37,7 +38,8 @@ if (!upToDate()) {
     metafile: true,
     logLevel: 'warning',
   });
-  const inputs = Object.keys(result.metafile.inputs).map((path) => resolve(path));
+  // This script too: changed bundle options must rebuild.
+  const inputs = [fileURLToPath(import.meta.url), ...Object.keys(result.metafile.inputs).map((path) => resolve(path))];
   writeFileSync(join(staging, 'inputs.json'), JSON.stringify(inputs));
   rmSync(dist, { recursive: true, force: true });
   renameSync(staging, dist);

@@ -170,9 +170,10 @@ export function markInterruptedRuns(runRoot: string): void {
       // A marker whose record is unreadable belongs to a run being created right now, or to a deleted one.
       if (existsSync(join(runRoot, 'runs', runId))) continue;
     }
-    if (record?.state === 'running' && !wasInterrupted(record)) continue;
-    if (record?.state === 'running')
+    if (record?.state === 'running') {
+      if (!wasInterrupted(record)) continue;
       writeJsonAtomic(path, { ...asInterrupted(record), finishedAt: new Date().toISOString() });
+    }
     rmSync(activeMarker(runRoot, runId), { force: true });
   }
 }
